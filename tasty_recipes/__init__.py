@@ -1,0 +1,61 @@
+"""TastyRecipes: recipes in the browser, over a JSON API and from the flask CLI."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from .config import database_settings, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings (tests pass TASTY_ENV and DATABASE_URL)."""
+    config = dict(config or {})
+    app = Flask(__name__, instance_relative_config=True)
+    env = config.pop("TASTY_ENV", None) or os.environ.get("TASTY_ENV") or "production"
+    app.config.update(load_config(env, app.instance_path))
+    if "DATABASE_URL" in config:
+        app.config.update(database_settings(config.pop("DATABASE_URL")))
+    app.config.update(config)
+    _prepare_instance_folder(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    return app
+
+
+def _prepare_instance_folder(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
+    from .accounts import session
+    from .db import enable_sqlite_foreign_keys
+    from .extensions import csrf, db, jwt, limiter, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    jwt.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    session.init_app(app)
+    enable_sqlite_foreign_keys(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts import models as _accounts_models  # noqa: F401  (register tables)
+    from .accounts.views import bp as accounts_bp
+    from .recipes import models as _recipes_models  # noqa: F401
+
+    app.register_blueprint(accounts_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)

@@ -1,0 +1,319 @@
+"""The accounts context: the only public API for users, passwords and their tokens.
+
+Every function commits at most once (one transaction per call). Functions that
+send a link take ``make_url(token) -> str`` so that URLs stay out of the domain.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import EMAIL_MAX_LENGTH, utcnow
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..validation import Errors, max_length, min_length, text_field
+from . import notifier, tokens
+from .models import User, UserToken
+from .passwords import hash_password, no_user_verify, verify_password
+
+MakeUrl = Callable[[str], str]
+
+EMAIL_FORMAT = re.compile(r"^[^\s]+@[^\s]+$")
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 72
+PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: rejects) anything longer
+TAKEN = "has already been taken"
+
+
+# --- lookups -----------------------------------------------------------------
+
+def get_user_by_email(email: Any) -> User | None:
+    """The user with this email, compared case-insensitively; None if there is none."""
+    if not isinstance(email, str) or "\x00" in email or not email.strip():
+        return None
+    return db.session.scalar(select(User).where(User.email == email.strip()))
+
+
+def get_user_by_email_and_password(email: Any, password: Any) -> User | None:
+    """The user when the credentials match, else None.
+
+    Security: an unknown email still costs one bcrypt verification, so timing
+    does not reveal which emails are registered.
+    """
+    user = get_user_by_email(email)
+    if user is None or not isinstance(password, str) or not password:
+        no_user_verify()
+        return None
+    return user if verify_password(password, user.hashed_password) else None
+
+
+def get_user(user_id: Any) -> User:
+    """The user with this id; raises NotFound for an unknown or malformed id."""
+    try:
+        key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    user = db.session.get(User, key)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+# --- validation ----------------------------------------------------------------
+
+def _validate_email(errors: Errors, email: Any, current: User | None = None) -> str | None:
+    email = text_field(errors, "email", email.strip() if isinstance(email, str) else email)
+    if email is None:
+        return None
+    if not EMAIL_FORMAT.match(email):
+        errors.add("email", "must have the @ sign and no spaces")
+    max_length(errors, "email", email, EMAIL_MAX_LENGTH)
+    if errors.has("email"):
+        return None
+    existing = get_user_by_email(email)
+    if existing is not None and existing is not current:
+        errors.add("email", TAKEN)
+    return email
+
+
+def _validate_password(errors: Errors, password: Any, confirmation: Any = None) -> str | None:
+    password = text_field(errors, "password", password)
+    if password is not None:
+        min_length(errors, "password", password, PASSWORD_MIN_LENGTH)
+        max_length(errors, "password", password, PASSWORD_MAX_LENGTH)
+        if not errors.has("password") and len(password.encode()) > PASSWORD_MAX_BYTES:
+            errors.add("password", f"should be at most {PASSWORD_MAX_BYTES} byte(s)")
+    # Checked only when submitted, like Ecto's validate_confirmation.
+    if confirmation is not None and confirmation != password:
+        errors.add("password_confirmation", "does not match password")
+    return password
+
+
+def _check_current_password(errors: Errors, user: User, current_password: Any) -> None:
+    if not (isinstance(current_password, str) and current_password
+            and verify_password(current_password, user.hashed_password)):
+        errors.add("current_password", "is not valid")
+
+
+def _commit_or_taken() -> None:
+    """Commit; a race on the unique email index becomes the same form error."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ValidationError({"email": [TAKEN]}) from exc
+
+
+# --- registration and confirmation ----------------------------------------------
+
+def register_user(email: Any, password: Any) -> User:
+    """Create an unconfirmed user; raises ValidationError with per-field messages."""
+    errors = Errors()
+    email = _validate_email(errors, email)
+    password = _validate_password(errors, password)
+    errors.raise_if_any()
+    user = User(email=email, hashed_password=hash_password(password))
+    db.session.add(user)
+    _commit_or_taken()
+    return user
+
+
+def deliver_user_confirmation_instructions(user: User, make_url: MakeUrl) -> bool:
+    """Email a confirmation link; False (and nothing sent) if already confirmed."""
+    if user.is_confirmed:
+        return False
+    encoded, row = tokens.build_token(user, tokens.CONFIRM, sent_to=user.email)
+    db.session.add(row)
+    db.session.commit()
+    notifier.deliver_confirmation_instructions(user.email, make_url(encoded))
+    return True
+
+
+def confirm_user(token: str) -> User | None:
+    """Confirm the user a valid confirm token belongs to; None when invalid or used.
+
+    The token rows are deleted in the same statement that confirms, so a token
+    used twice at once succeeds once.
+    """
+    found = _verified(token, tokens.CONFIRM)
+    if found is None:
+        return None
+    user, row = found
+    if not _consume(row):
+        return None
+    user.confirmed_at = utcnow()
+    db.session.execute(delete(UserToken).where(
+        UserToken.user_id == user.id, UserToken.context == tokens.CONFIRM))
+    db.session.commit()
+    return user
+
+
+def _verified(token: str, context: str) -> tuple[User, UserToken] | None:
+    query = tokens.verify_query(token, context)
+    if query is None:
+        return None
+    found = db.session.execute(query).first()
+    return (found[0], found[1]) if found else None
+
+
+def _consume(row: UserToken) -> bool:
+    """Delete one token row; False if another request deleted it first."""
+    result = db.session.execute(delete(UserToken).where(UserToken.id == row.id))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    return True
+
+
+# --- reset password ----------------------------------------------------------------
+
+def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> None:
+    """Email a reset-password link (valid one day), confirmed or not."""
+    encoded, row = tokens.build_token(user, tokens.RESET_PASSWORD, sent_to=user.email)
+    db.session.add(row)
+    db.session.commit()
+    notifier.deliver_reset_password_instructions(user.email, make_url(encoded))
+
+
+def get_user_by_reset_password_token(token: str) -> User | None:
+    """The user of a valid reset token, or None. Viewing does not use the token up."""
+    found = _verified(token, tokens.RESET_PASSWORD)
+    return found[0] if found else None
+
+
+def reset_user_password(token: str, password: Any, password_confirmation: Any = None) -> User | None:
+    """Set a new password with a reset token and end every session and API token.
+
+    Returns None when the token is invalid or was used concurrently; raises
+    ValidationError for a bad password (the token is then kept).
+    """
+    found = _verified(token, tokens.RESET_PASSWORD)
+    if found is None:
+        return None
+    user, row = found
+    errors = Errors()
+    password = _validate_password(errors, password, password_confirmation)
+    errors.raise_if_any()
+    if not _consume(row):
+        return None
+    _set_password_and_revoke_all(user, password)
+    db.session.commit()
+    return user
+
+
+# --- settings --------------------------------------------------------------------
+
+def request_email_change(user: User, current_password: Any, new_email: Any,
+                         make_url: MakeUrl) -> str:
+    """Validate an email change and send the link to the new address.
+
+    Nothing changes until the link is followed. Returns the new email; raises
+    ValidationError (``did not change``, the email rules, ``is not valid``).
+    """
+    errors = Errors()
+    email = _validate_email(errors, new_email, current=user)
+    if email is not None and email == user.email:
+        errors.add("email", "did not change")
+    _check_current_password(errors, user, current_password)
+    errors.raise_if_any()
+    encoded, row = tokens.build_token(user, tokens.CHANGE_EMAIL_PREFIX + user.email, sent_to=email)
+    db.session.add(row)
+    db.session.commit()
+    notifier.deliver_update_email_instructions(email, make_url(encoded))
+    return email
+
+
+def update_user_email(user: User, token: str) -> bool:
+    """Apply a pending email change for this user; False when the link is invalid."""
+    context = tokens.CHANGE_EMAIL_PREFIX + user.email
+    found = _verified(token, context)
+    if found is None or found[0].id != user.id:
+        return False
+    _, row = found
+    if not _consume(row):
+        return False
+    user.email = row.sent_to
+    user.confirmed_at = utcnow()
+    db.session.execute(delete(UserToken).where(
+        UserToken.user_id == user.id, UserToken.context == context))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the address was taken meanwhile
+        db.session.rollback()
+        return False
+    return True
+
+
+def update_user_password(user: User, current_password: Any, password: Any,
+                         password_confirmation: Any = None) -> User:
+    """Change the password and delete every token of the user, in one transaction.
+
+    Security: every other browser session and every API token ends; the caller
+    logs this browser in again with a fresh session.
+    """
+    errors = Errors()
+    password = _validate_password(errors, password, password_confirmation)
+    _check_current_password(errors, user, current_password)
+    errors.raise_if_any()
+    _set_password_and_revoke_all(user, password)
+    db.session.commit()
+    return user
+
+
+def _set_password_and_revoke_all(user: User, password: str) -> None:
+    user.hashed_password = hash_password(password)
+    db.session.execute(delete(UserToken).where(UserToken.user_id == user.id))
+
+
+# --- browser sessions --------------------------------------------------------------
+
+def generate_user_session_token(user: User) -> str:
+    """A new session token for a browser (stored hashed, valid 60 days)."""
+    encoded, row = tokens.build_token(user, tokens.SESSION)
+    db.session.add(row)
+    db.session.commit()
+    return encoded
+
+
+def get_user_by_session_token(token: Any) -> User | None:
+    """The user of a live session token, or None (revoked, expired or garbled)."""
+    found = _verified(token, tokens.SESSION)
+    return found[0] if found else None
+
+
+def delete_session_token(token: Any) -> None:
+    """End one browser session (log out). Unknown tokens are ignored."""
+    raw = tokens.decode(token) if isinstance(token, str) else None
+    if raw is not None:
+        db.session.execute(delete(UserToken).where(
+            UserToken.token == tokens.digest(raw), UserToken.context == tokens.SESSION))
+        db.session.commit()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+# --- administration (CLI, fixtures) ------------------------------------------------
+
+def mark_user_confirmed(user: User) -> User:
+    """Confirm a user without a link (an administrator vouches for the address)."""
+    if user.confirmed_at is None:
+        user.confirmed_at = utcnow()
+        db.session.execute(delete(UserToken).where(
+            UserToken.user_id == user.id, UserToken.context == tokens.CONFIRM))
+        db.session.commit()
+    return user
+
+
+def set_admin(user: User, is_admin: bool) -> User:
+    """Grant or remove the admin role (admins may edit and delete any recipe)."""
+    user.is_admin = is_admin
+    db.session.commit()
+    return user

@@ -1,0 +1,89 @@
+"""Session and email tokens: 32 random bytes for the client, their SHA-256 at rest.
+
+Stricter than phx.gen.auth, session tokens are hashed too, so a copy of the
+database hands out neither sessions nor email links.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, select
+
+from ..db import utcnow
+from .models import User, UserToken
+
+RAND_SIZE = 32
+SESSION = "session"
+CONFIRM = "confirm"
+RESET_PASSWORD = "reset_password"  # noqa: S105 - a token context name, not a secret
+CHANGE_EMAIL_PREFIX = "change:"
+
+_VALIDITY_SETTING = {
+    SESSION: "SESSION_VALIDITY_DAYS",
+    CONFIRM: "CONFIRM_VALIDITY_DAYS",
+    RESET_PASSWORD: "RESET_PASSWORD_VALIDITY_DAYS",
+}
+
+
+def encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode(encoded: str) -> bytes | None:
+    """Raw bytes of an encoded token, or None when it is not one of ours."""
+    if not isinstance(encoded, str) or len(encoded) > 64:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == RAND_SIZE else None
+
+
+def digest(raw: bytes) -> bytes:
+    return hashlib.sha256(raw).digest()
+
+
+def build_token(user: User, context: str, sent_to: str | None = None) -> tuple[str, UserToken]:
+    """A new token: the encoded value for the client and the row to store."""
+    raw = secrets.token_bytes(RAND_SIZE)
+    row = UserToken(user_id=user.id, token=digest(raw), context=context, sent_to=sent_to)
+    return encode(raw), row
+
+
+def validity(context: str) -> timedelta:
+    if context.startswith(CHANGE_EMAIL_PREFIX):
+        setting = "CHANGE_EMAIL_VALIDITY_DAYS"
+    else:
+        setting = _VALIDITY_SETTING[context]
+    return timedelta(days=current_app.config[setting])
+
+
+def valid_since(context: str) -> datetime:
+    return utcnow() - validity(context)
+
+
+def verify_query(encoded: str, context: str) -> Select | None:
+    """Query for (user, token row) of a live token, or None when the token is malformed.
+
+    Email tokens (confirm, reset) also require ``sent_to`` to equal the user's
+    current email, so changing the email kills them.
+    """
+    raw = decode(encoded)
+    if raw is None:
+        return None
+    query = (
+        select(User, UserToken)
+        .join(UserToken, UserToken.user_id == User.id)
+        .where(UserToken.token == digest(raw), UserToken.context == context)
+        .where(UserToken.inserted_at > valid_since(context))
+    )
+    if context in (CONFIRM, RESET_PASSWORD):
+        query = query.where(UserToken.sent_to == User.email)
+    return query

@@ -1,0 +1,214 @@
+"""HTML face of the accounts context (SPEC §3): thin views over accounts.service."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import ValidationError
+from . import service
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    EmailForm,
+    LogInForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+from .session import log_in_user, log_out_user
+
+bp = Blueprint("accounts", __name__)
+
+RESET_SENT = ("If your email is in our system, you will receive instructions "
+              "to reset your password shortly.")
+CONFIRMATION_SENT = ("If your email is in our system and it has not been confirmed yet, "
+                     "you will receive an email with instructions shortly.")
+
+
+def redirect_if_user_is_authenticated(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated:
+            return redirect(url_for("accounts.home"))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _me():
+    """The logged-in User itself (services compare identities; the proxy would not match)."""
+    return current_user._get_current_object()
+
+
+def _confirm_url(token: str) -> str:
+    return url_for("accounts.confirm_edit", token=token, _external=True)
+
+
+@bp.get("/")
+def home():
+    return render_template("accounts/home.html")
+
+
+@bp.route("/users/register", methods=["GET", "POST"])
+@redirect_if_user_is_authenticated
+def register():
+    form = RegistrationForm()
+    if request.method == "POST":
+        try:
+            user = service.register_user(request.form.get("email"), request.form.get("password"))
+        except ValidationError as exc:
+            form.set_errors(exc.fields)
+        else:
+            service.deliver_user_confirmation_instructions(user, _confirm_url)
+            target = log_in_user(user)
+            flash("User created successfully.", "info")
+            return redirect(target)
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/users/log_in", methods=["GET", "POST"])
+@redirect_if_user_is_authenticated
+def log_in():
+    form = LogInForm()
+    error = None
+    if request.method == "POST":
+        user = service.get_user_by_email_and_password(
+            request.form.get("email"), request.form.get("password"))
+        if user is not None:
+            remember = request.form.get("remember_me") == "true"
+            return redirect(log_in_user(user, remember=remember))
+        # Same message for an unknown email: no account enumeration.
+        error = "Invalid email or password"
+    return render_template("accounts/log_in.html", form=form, error_message=error)
+
+
+@bp.post("/users/log_out")
+def log_out():
+    log_out_user(getattr(current_user, "session_token", None))
+    flash("Logged out successfully.", "info")
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/users/reset_password", methods=["GET", "POST"])
+@redirect_if_user_is_authenticated
+def reset_password_new():
+    form = EmailForm()
+    if request.method == "POST":
+        user = service.get_user_by_email(request.form.get("email"))
+        if user is not None:
+            service.deliver_user_reset_password_instructions(
+                user, lambda t: url_for("accounts.reset_password_edit", token=t, _external=True))
+        flash(RESET_SENT, "info")
+        return redirect(url_for("accounts.home"))
+    return render_template("accounts/reset_password_new.html", form=form)
+
+
+@bp.route("/users/reset_password/<token>", methods=["GET", "POST"])
+@redirect_if_user_is_authenticated
+def reset_password_edit(token: str):
+    if service.get_user_by_reset_password_token(token) is None:
+        return _invalid_reset_link()
+    form = ResetPasswordForm()
+    if request.method == "POST":
+        try:
+            user = service.reset_user_password(token, request.form.get("password"),
+                                               request.form.get("password_confirmation"))
+        except ValidationError as exc:
+            form.set_errors(exc.fields)
+        else:
+            if user is None:
+                return _invalid_reset_link()
+            # Not logged in: a leaked reset link must not hand out a session.
+            flash("Password reset successfully.", "info")
+            return redirect(url_for("accounts.log_in"))
+    return render_template("accounts/reset_password_edit.html", form=form, token=token)
+
+
+def _invalid_reset_link():
+    flash("Reset password link is invalid or it has expired.", "error")
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/users/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    action = request.form.get("action") if request.method == "POST" else None
+    email_form = ChangeEmailForm(formdata=request.form if action == "update_email" else None)
+    password_form = ChangePasswordForm(
+        formdata=request.form if action == "update_password" else None)
+    if action == "update_email":
+        return _update_email(email_form, password_form)
+    if action == "update_password":
+        return _update_password(email_form, password_form)
+    if request.method == "POST":
+        abort(400)
+    return _render_settings(email_form, password_form)
+
+
+def _render_settings(email_form, password_form):
+    return render_template("accounts/settings.html", email_form=email_form,
+                           password_form=password_form)
+
+
+def _update_email(email_form, password_form):
+    try:
+        service.request_email_change(
+            _me(), request.form.get("current_password"), request.form.get("email"),
+            lambda t: url_for("accounts.confirm_email", token=t, _external=True))
+    except ValidationError as exc:
+        email_form.set_errors(exc.fields)
+        return _render_settings(email_form, password_form)
+    flash("A link to confirm your email change has been sent to the new address.", "info")
+    return redirect(url_for("accounts.settings"))
+
+
+def _update_password(email_form, password_form):
+    try:
+        user = service.update_user_password(
+            _me(), request.form.get("current_password"), request.form.get("password"),
+            request.form.get("password_confirmation"))
+    except ValidationError as exc:
+        password_form.set_errors(exc.fields)
+        return _render_settings(email_form, password_form)
+    log_in_user(user)
+    flash("Password updated successfully.", "info")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.get("/users/settings/confirm_email/<token>")
+@login_required
+def confirm_email(token: str):
+    if service.update_user_email(_me(), token):
+        flash("Email changed successfully.", "info")
+    else:
+        flash("Email change link is invalid or it has expired.", "error")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/users/confirm", methods=["GET", "POST"])
+def confirm_new():
+    form = EmailForm()
+    if request.method == "POST":
+        user = service.get_user_by_email(request.form.get("email"))
+        if user is not None:
+            service.deliver_user_confirmation_instructions(user, _confirm_url)
+        flash(CONFIRMATION_SENT, "info")
+        return redirect(url_for("accounts.home"))
+    return render_template("accounts/confirmation_new.html", form=form)
+
+
+@bp.get("/users/confirm/<token>")
+def confirm_edit(token: str):
+    # Only a button: a mail scanner following the link confirms nothing.
+    return render_template("accounts/confirmation_edit.html", token=token)
+
+
+@bp.post("/users/confirm/<token>")
+def confirm_update(token: str):
+    if service.confirm_user(token) is not None:
+        # Not logged in: a leaked confirmation link must not hand out a session.
+        flash("User confirmed successfully.", "info")
+    elif not (current_user.is_authenticated and current_user.is_confirmed):
+        flash("User confirmation link is invalid or it has expired.", "error")
+    return redirect(url_for("accounts.home"))

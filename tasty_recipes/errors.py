@@ -1,0 +1,141 @@
+"""Domain exceptions and the one place that maps errors to HTTP.
+
+Services raise the exceptions below; they never call ``abort()``. Under
+``/api`` every error is JSON in the shapes of SPEC §5; elsewhere it is a page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class DomainError(Exception):
+    """Base class of the errors a service may raise."""
+
+    status = 400
+    detail = "Bad Request"
+
+
+class ValidationError(DomainError):
+    """Invalid input: ``fields`` maps a field name to its messages."""
+
+    status = 422
+    detail = "Unprocessable Entity"
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(fields)
+        self.fields = fields
+
+
+class NotFound(DomainError):
+    status = 404
+    detail = "Not Found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    detail = "Forbidden"
+
+
+class Conflict(DomainError):
+    """The record changed since the client read it (a lost update was prevented)."""
+
+    status = 409
+    detail = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    detail = "Precondition Failed"
+
+
+def wants_json() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_response(status: int, detail: str, headers: dict | None = None):
+    """A JSON error under /api, an HTML page elsewhere."""
+    if wants_json():
+        response = jsonify(errors={"detail": detail})
+    else:
+        response = render_template("errors/error.html", status=status, detail=detail)
+    return response, status, headers or {}
+
+
+def _http_error(exc: HTTPException):
+    headers = {}
+    if exc.code == 405 and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    if exc.code == 429:
+        headers["Retry-After"] = str(_retry_after(exc))
+    return error_response(exc.code or 500, exc.name, headers)
+
+
+def _retry_after(exc: HTTPException) -> int:
+    """Seconds until the rate limit window resets (Flask-Limiter attaches the limit)."""
+    from .extensions import limiter
+
+    window = getattr(limiter, "current_limit", None)
+    if window is not None:
+        import time
+
+        return max(1, int(window.reset_at - time.time()))
+    return 60
+
+
+def _validation_error(exc: ValidationError):
+    if wants_json():
+        return jsonify(errors=exc.fields), 422
+    messages = "; ".join(f"{field} {', '.join(msgs)}" for field, msgs in exc.fields.items())
+    return error_response(422, messages)
+
+
+def _domain_error(exc: DomainError):
+    return error_response(exc.status, exc.detail)
+
+
+def _csrf_error(exc: CSRFError):
+    return error_response(400, "Bad Request: the form expired or is missing its security token. "
+                               "Go back, reload the page and try again.")
+
+
+def _database_unavailable(exc: Exception):
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    from .extensions import db
+
+    db.session.remove()
+    return error_response(503, "Service Unavailable",
+                          {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
+def _is_connection_problem(exc: DBAPIError) -> bool:
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
+def _unexpected_error(exc: Exception):
+    if isinstance(exc, DBAPIError) and _is_connection_problem(exc):
+        return _database_unavailable(exc)
+    if isinstance(exc, PoolTimeoutError):
+        return _database_unavailable(exc)
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "Internal Server Error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ValidationError, _validation_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)

@@ -1,0 +1,1 @@
+"""The recipes context, used by the browser (html/) and the JSON API (api/)."""

@@ -1,0 +1,65 @@
+"""Field validation shared by every context, with the exact messages of SPEC §3/§5."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ValidationError
+
+BLANK = "can't be blank"
+NUL = "must not contain null characters"
+NOT_TEXT = "must be a string"
+
+
+class Errors:
+    """Collects messages per field, then raises them together as one ValidationError."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def has(self, field: str) -> bool:
+        return field in self.fields
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationError(self.fields)
+
+
+def is_blank(value: Any) -> bool:
+    """Ecto's rule: missing, or empty after trimming leading whitespace."""
+    return value is None or (isinstance(value, str) and value.lstrip() == "")
+
+
+def text_field(errors: Errors, field: str, value: Any, required: bool = True) -> str | None:
+    """Check that a submitted value is usable text; returns it or None (error recorded)."""
+    if value is None or (isinstance(value, str) and is_blank(value)):
+        if required:
+            errors.add(field, BLANK)
+        return None
+    if not isinstance(value, str):
+        errors.add(field, NOT_TEXT)
+        return None
+    if "\x00" in value:
+        errors.add(field, NUL)
+        return None
+    return value
+
+
+def max_length(errors: Errors, field: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        errors.add(field, f"should be at most {limit} character(s)")
+
+
+def min_length(errors: Errors, field: str, value: str, limit: int) -> None:
+    if len(value) < limit:
+        errors.add(field, f"should be at least {limit} character(s)")
+
+
+def pick(params: Mapping[str, Any] | None, *names: str) -> dict[str, Any]:
+    """Only the named keys (unknown keys are ignored, never an error)."""
+    params = params or {}
+    return {name: params.get(name) for name in names}

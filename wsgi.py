@@ -1,0 +1,3 @@
+from tasty_recipes import create_app
+
+app = create_app()
