@@ -1,0 +1,213 @@
+"""The recipes context: the only public API for recipes, used by html/, api/ and the CLI.
+
+Anyone logged in may read every recipe; ``can_edit`` is the single ownership
+rule (owner or admin). Lists are keyset-paginated newest first, selecting plain
+rows (one statement, owner email joined in) rather than ORM objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select, tuple_
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import User
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..validation import Errors, max_length, text_field
+from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Recipe
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+FIELDS = ("name", "description")
+
+# The columns of a listed recipe: what both faces show, no ORM object needed.
+LIST_COLUMNS = (Recipe.id, Recipe.name, Recipe.description, Recipe.owner_id, Recipe.version,
+                Recipe.inserted_at, Recipe.updated_at, User.email.label("owner_email"))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of recipes, newest first; ``next_cursor`` is None on the last page."""
+
+    items: list[Row]
+    next_cursor: str | None
+
+
+def can_edit(user: Any, recipe: Any) -> bool:
+    """True when ``user`` may change or delete ``recipe``: its owner, or an admin."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_admin) or recipe.owner_id == user.id
+
+
+# --- reading ---------------------------------------------------------------------
+
+def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: Any = None,
+                 q: Any = None) -> Page:
+    """A page of recipes, newest first.
+
+    ``limit`` (1–100, default 50), ``after`` (a cursor from a previous page),
+    ``owner`` (``"me"`` for the actor's own) and ``q`` (case-insensitive
+    substring of the name) arrive as raw strings; bad values raise
+    ValidationError naming the parameter.
+    """
+    errors = Errors()
+    size = _page_size(errors, limit)
+    position = _decode_cursor(errors, after)
+    if owner not in (None, "", "me"):
+        errors.add("owner", "must be \"me\"")
+    if q is not None and (not isinstance(q, str) or "\x00" in q or len(q) > NAME_MAX_LENGTH):
+        errors.add("q", f"must be text of at most {NAME_MAX_LENGTH} character(s)")
+    errors.raise_if_any()
+
+    query = select(*LIST_COLUMNS).join(User, User.id == Recipe.owner_id)
+    if owner == "me":
+        query = query.where(Recipe.owner_id == actor.id)
+    if q:
+        query = query.where(Recipe.name.icontains(q, autoescape=True))
+    if position is not None:
+        query = query.where(tuple_(Recipe.inserted_at, Recipe.id) < tuple_(*position))
+    query = query.order_by(Recipe.inserted_at.desc(), Recipe.id.desc()).limit(size + 1)
+    rows = db.session.execute(query).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(rows[-1]) if more else None)
+
+
+def _page_size(errors: Errors, limit: Any) -> int:
+    if limit in (None, ""):
+        return DEFAULT_PAGE_SIZE
+    try:
+        size = int(limit)
+    except (TypeError, ValueError):
+        size = 0
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        errors.add("limit", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    return size
+
+
+def encode_cursor(row: Any) -> str:
+    """An opaque cursor for the position just after ``row`` (its time and id)."""
+    raw = f"{row.inserted_at.isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _decode_cursor(errors: Errors, cursor: Any) -> tuple[datetime, uuid.UUID] | None:
+    if cursor in (None, ""):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, recipe_id = raw.split("|")
+        position = datetime.fromisoformat(stamp), uuid.UUID(recipe_id)
+    except (TypeError, ValueError, binascii.Error, UnicodeDecodeError):
+        errors.add("after", "is not a valid cursor")
+        return None
+    if position[0].tzinfo is None:
+        errors.add("after", "is not a valid cursor")
+        return None
+    return position
+
+
+def get_recipe(recipe_id: Any) -> Recipe:
+    """The recipe with this id; raises NotFound for an unknown or malformed id."""
+    try:
+        key = recipe_id if isinstance(recipe_id, uuid.UUID) else uuid.UUID(str(recipe_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    recipe = db.session.get(Recipe, key)
+    if recipe is None:
+        raise NotFound()
+    return recipe
+
+
+def get_recipe_with_owner(recipe_id: Any) -> Row:
+    """One recipe as a list row (with ``owner_email``); raises NotFound."""
+    recipe = get_recipe(recipe_id)
+    row = db.session.execute(
+        select(*LIST_COLUMNS).join(User, User.id == Recipe.owner_id).where(Recipe.id == recipe.id)
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+# --- writing ---------------------------------------------------------------------
+
+def _validated(params: Mapping[str, Any] | None, partial: bool) -> dict[str, str]:
+    """Clean ``name``/``description`` from params; unknown keys (owner_id, id, …) are ignored."""
+    params = params if isinstance(params, Mapping) else {}
+    errors = Errors()
+    changes: dict[str, str] = {}
+    for field in FIELDS:
+        if partial and field not in params:
+            continue
+        value = text_field(errors, field, params.get(field))
+        if value is not None:
+            changes[field] = value.strip() if field == "name" else value
+    if "name" in changes:
+        max_length(errors, "name", changes["name"], NAME_MAX_LENGTH)
+    if "description" in changes:
+        max_length(errors, "description", changes["description"], DESCRIPTION_MAX_LENGTH)
+    errors.raise_if_any()
+    return changes
+
+
+def create_recipe(actor: User, params: Mapping[str, Any] | None) -> Recipe:
+    """Create a recipe owned by ``actor`` (whatever the params say); raises ValidationError."""
+    changes = _validated(params, partial=False)
+    recipe = Recipe(owner_id=actor.id, **changes)
+    db.session.add(recipe)
+    db.session.commit()
+    return recipe
+
+
+def _authorize(actor: User, recipe: Recipe, expected_version: int | None) -> None:
+    if not can_edit(actor, recipe):
+        raise Forbidden()
+    if expected_version is not None and expected_version != recipe.version:
+        raise Conflict()
+
+
+def update_recipe(actor: User, recipe_id: Any, params: Mapping[str, Any] | None,
+                  expected_version: int | None = None) -> Recipe:
+    """Change name and/or description (keys left out stay as they are).
+
+    Raises NotFound, Forbidden (not owner nor admin), Conflict (``expected_version``
+    is stale, or a concurrent write won: a lost update is refused) or ValidationError.
+    """
+    recipe = get_recipe(recipe_id)
+    _authorize(actor, recipe, expected_version)
+    changes = _validated(params, partial=True)
+    for field, value in changes.items():
+        setattr(recipe, field, value)
+    _commit_or_conflict()
+    return recipe
+
+
+def delete_recipe(actor: User, recipe_id: Any, expected_version: int | None = None) -> None:
+    """Delete a recipe; raises NotFound, Forbidden or Conflict like update_recipe."""
+    recipe = get_recipe(recipe_id)
+    _authorize(actor, recipe, expected_version)
+    db.session.delete(recipe)
+    _commit_or_conflict()
+
+
+def _commit_or_conflict() -> None:
+    # The version column makes SQLAlchemy add "WHERE version = <read version>".
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict() from exc
+
+
+__all__ = ["Page", "ValidationError", "can_edit", "create_recipe", "delete_recipe", "get_recipe",
+           "get_recipe_with_owner", "list_recipes", "update_recipe"]
