@@ -33,6 +33,7 @@ def _prepare_instance_folder(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
+    from . import ratelimits, security
     from .accounts import session
     from .db import enable_sqlite_foreign_keys
     from .extensions import csrf, db, jwt, limiter, mail, migrate
@@ -45,14 +46,18 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     session.init_app(app)
     enable_sqlite_foreign_keys(app)
+    security.init_app(app)
+    ratelimits.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
     from .accounts.views import bp as accounts_bp
+    from .health import bp as health_bp
     from .recipes import models as _recipes_models  # noqa: F401
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -7,6 +7,7 @@ Services raise the exceptions below; they never call ``abort()``. Under
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -82,15 +83,14 @@ def _http_error(exc: HTTPException):
 
 
 def _retry_after(exc: HTTPException) -> int:
-    """Seconds until the rate limit window resets (Flask-Limiter attaches the limit)."""
-    from .extensions import limiter
+    """Seconds until the rate-limit window resets."""
+    seconds = getattr(exc, "retry_after_seconds", None)
+    if seconds is not None:
+        return seconds
+    from .extensions import limiter  # a Flask-Limiter decorator limit
 
-    window = getattr(limiter, "current_limit", None)
-    if window is not None:
-        import time
-
-        return max(1, int(window.reset_at - time.time()))
-    return 60
+    current = limiter.current_limit
+    return max(1, int(current.reset_at - time.time())) if current else 60
 
 
 def _validation_error(exc: ValidationError):
@@ -111,9 +111,13 @@ def _csrf_error(exc: CSRFError):
 
 def _database_unavailable(exc: Exception):
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    from .extensions import db
+    from flask import g
+
+    from .extensions import db, login_manager
 
     db.session.remove()
+    # The error page must not try to load the user from the database again.
+    g._login_user = login_manager.anonymous_user()
     return error_response(503, "Service Unavailable",
                           {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
