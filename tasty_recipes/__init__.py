@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
+    register_commands(app)
     return app
 
 
@@ -64,3 +65,9 @@ def register_errors(app: Flask) -> None:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)

@@ -1,0 +1,221 @@
+"""The ``flask`` commands for administrators (SPEC §6): thin wrappers over the services.
+
+Every expected failure (unknown email, invalid password, database down, …)
+becomes one ``Error: …`` line on standard error and exit status 1, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from .accounts import service as accounts
+from .errors import DomainError, NotFound, ValidationError
+from .recipes import service as recipes
+
+users_cli = AppGroup("users", help="Create, list and manage user accounts.")
+tokens_cli = AppGroup("tokens", help="Maintain session, email and API tokens.")
+
+SECRET_BYTES = 64
+SEED_PASSWORD_BYTES = 12
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups and commands on ``app.cli``."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(gen_secret)
+    app.cli.add_command(seed)
+
+
+# --- error handling ----------------------------------------------------------------
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """``field: message, message; field: message`` on one line."""
+    return "; ".join(f"{field}: {', '.join(messages)}" for field, messages in exc.fields.items())
+
+
+def cli_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain and database errors into one ``Error: …`` line and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ValidationError as exc:
+            raise click.ClickException(describe_validation_error(exc)) from exc
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        except SQLAlchemyError as exc:
+            # The class name only: the message may hold SQL or the connection URL.
+            raise click.ClickException(
+                f"the database failed ({exc.__class__.__name__}); is it running and migrated "
+                "(flask db upgrade)?") from exc
+
+    return wrapper
+
+
+def find_user(email: str):
+    """The user with this email, or a one-line error naming the email."""
+    try:
+        return accounts.get_user_by_email_or_raise(email)
+    except NotFound:
+        raise click.ClickException(f"no user with email {email!r}") from None
+
+
+def prompt_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+# --- users ---------------------------------------------------------------------------
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--password", help="The password; prompted for (hidden, twice) when left out.")
+@click.option("--confirmed", is_flag=True, help="Mark the email address as confirmed.")
+@click.option("--admin", is_flag=True, help="Give the user the admin role.")
+@cli_errors
+def create_user(email: str, password: str | None, confirmed: bool, admin: bool) -> None:
+    """Create a user with EMAIL (validated like the registration form; no email is sent)."""
+    if password is None:
+        password = prompt_password()
+    user = accounts.create_user(email, password, confirmed=confirmed, is_admin=admin)
+    roles = ", ".join(label for label, on in (("confirmed", confirmed), ("admin", admin)) if on)
+    click.echo(f"Created user {user.email} ({user.id})" + (f", {roles}." if roles else "."))
+
+
+@users_cli.command("list")
+@cli_errors
+def list_users() -> None:
+    """List every user: id, email, confirmed, admin, created (UTC)."""
+    users = accounts.list_users()
+    if not users:
+        click.echo("No users.")
+        return
+    rows = [("ID", "EMAIL", "CONFIRMED", "ADMIN", "CREATED")]
+    rows += [(str(u.id), u.email, _yes_no(u.is_confirmed), _yes_no(u.is_admin),
+              u.inserted_at.strftime("%Y-%m-%d %H:%M:%S")) for u in users]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+@users_cli.command("confirm")
+@click.argument("email")
+@cli_errors
+def confirm_user(email: str) -> None:
+    """Mark the user with EMAIL as confirmed, without an email link."""
+    user = find_user(email)
+    if user.is_confirmed:
+        click.echo(f"{user.email} is already confirmed.")
+        return
+    accounts.mark_user_confirmed(user)
+    click.echo(f"Confirmed {user.email}.")
+
+
+@users_cli.command("promote")
+@click.argument("email")
+@cli_errors
+def promote_user(email: str) -> None:
+    """Give the user with EMAIL the admin role (may edit and delete any recipe)."""
+    _set_admin(email, True)
+
+
+@users_cli.command("demote")
+@click.argument("email")
+@cli_errors
+def demote_user(email: str) -> None:
+    """Remove the admin role from the user with EMAIL."""
+    _set_admin(email, False)
+
+
+def _set_admin(email: str, is_admin: bool) -> None:
+    user = find_user(email)
+    if user.is_admin == is_admin:
+        click.echo(f"{user.email} is {'already' if is_admin else 'not'} an admin.")
+        return
+    accounts.set_admin(user, is_admin)
+    click.echo(f"{user.email} is {'now' if is_admin else 'no longer'} an admin.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", help="The new password; prompted for (hidden, twice) when left out.")
+@cli_errors
+def set_password(email: str, password: str | None) -> None:
+    """Set a new password for EMAIL and end all of that user's sessions and API tokens."""
+    user = find_user(email)
+    if password is None:
+        password = prompt_password()
+    accounts.set_user_password(user, password)
+    click.echo(f"Password updated for {user.email}; every session and API token was revoked.")
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@cli_errors
+def delete_user(email: str, yes: bool) -> None:
+    """Delete the user with EMAIL together with their recipes and tokens."""
+    user = find_user(email)
+    if not yes:
+        tokens_count, recipes_count = accounts.count_user_data(user)
+        click.confirm(f"Delete {user.email} with {recipes_count} recipe(s) and "
+                      f"{tokens_count} token(s)?", abort=True)
+    address = user.email
+    tokens_deleted, recipes_deleted = accounts.delete_user(user)
+    click.echo(f"Deleted user {address}, {recipes_deleted} recipe(s) and "
+               f"{tokens_deleted} token(s).")
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+@tokens_cli.command("purge")
+@cli_errors
+def purge_tokens() -> None:
+    """Delete expired session, email and API tokens of every user."""
+    deleted = accounts.purge_expired_tokens()
+    click.echo(f"Deleted {deleted} expired token(s).")
+
+
+# --- secrets and development data ---------------------------------------------------------
+
+@click.command("gen-secret")
+def gen_secret() -> None:
+    """Print a new random secret (64 bytes, URL-safe base64) for SECRET_KEY or JWT_SECRET_KEY."""
+    click.echo(secrets.token_urlsafe(SECRET_BYTES))
+
+
+@click.command("seed")
+@click.option("--users", "users_count", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many users to create (they share one password, printed at the end).")
+@click.option("--recipes", "recipes_count", type=click.IntRange(min=0), default=1000,
+              show_default=True, help="How many recipes to create, spread over the new users.")
+@click.option("--force", is_flag=True, help="Seed even when TASTY_ENV=production.")
+@cli_errors
+def seed(users_count: int, recipes_count: int, force: bool) -> None:
+    """Fill a development database with generated users and recipes."""
+    if current_app.config["TASTY_ENV"] == "production" and not force:
+        raise click.ClickException("refusing to seed a production database (TASTY_ENV=production);"
+                                   " pass --force to do it anyway")
+    if recipes_count and not users_count:
+        raise click.ClickException("--recipes needs at least one user (--users 1 or more)")
+    password = secrets.token_urlsafe(SEED_PASSWORD_BYTES)
+    owner_ids = accounts.seed_users(users_count, password)
+    with click.progressbar(length=recipes_count, label="Seeding recipes") as bar:
+        recipes.seed_recipes(owner_ids, recipes_count, progress=bar.update)
+    click.echo(f"Seeded {users_count} user(s) and {recipes_count} recipe(s).")
+    if users_count:
+        click.echo(f"The seeded users' password: {password}")
