@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from limits import RateLimitItem, parse
 from werkzeug.exceptions import TooManyRequests
 
@@ -99,7 +99,8 @@ def _count_failed_login(response: Response) -> Response:
 
 
 def _applies() -> bool:
-    return limiter.enabled and request.method == "POST"
+    # This app's own setting: the Limiter instance is shared by every app in the process.
+    return current_app.config["RATELIMIT_ENABLED"] and request.method == "POST"
 
 
 def init_app(app: Flask) -> None:
