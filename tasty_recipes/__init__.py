@@ -54,10 +54,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
     from .accounts.views import bp as accounts_bp
+    from .api import init_app as init_api
     from .health import bp as health_bp
     from .recipes import models as _recipes_models  # noqa: F401
 
     app.register_blueprint(accounts_bp)
+    init_api(app)  # the JSON API: blueprint /api, CSRF exemption, JWT loaders
     app.register_blueprint(health_bp)
 
 

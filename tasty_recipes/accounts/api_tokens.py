@@ -1,0 +1,69 @@
+"""API tokens (JWT) as revocable rows in ``users_tokens``.
+
+A JWT is only valid while a row with context ``"api"`` and the SHA-256 of its
+``jti`` exists. Deleting a user's rows (password change or reset, account
+deletion by cascade) therefore revokes every API token of that user at once,
+exactly like browser sessions. Only the digest is stored: a copy of the
+database does not reveal which ``jti`` values are live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ..db import utcnow
+from ..extensions import db
+from .models import User, UserToken
+
+API = "api"
+
+
+def digest_jti(jti: str) -> bytes:
+    return hashlib.sha256(jti.encode()).digest()
+
+
+def record_api_token(user: User, jti: str) -> None:
+    """Store a newly issued token's ``jti`` (hashed) so that it authenticates until revoked."""
+    db.session.add(UserToken(user_id=user.id, token=digest_jti(jti), context=API))
+    db.session.commit()
+
+
+def get_user_by_api_token(jti: Any, subject: Any, validity: timedelta) -> User | None:
+    """The user of a live API token, in ONE statement (token row joined to its user).
+
+    None when the token was revoked, its user deleted, it is older than
+    ``validity``, or ``subject`` (the JWT ``sub``) is not that row's user.
+    Malformed values are None too, never an exception.
+    """
+    if not isinstance(jti, str) or not jti or len(jti) > 255 or not isinstance(subject, str):
+        return None
+    try:
+        user_id = uuid.UUID(subject)
+    except ValueError:
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(UserToken, UserToken.user_id == User.id)
+        .where(UserToken.token == digest_jti(jti), UserToken.context == API)
+        .where(User.id == user_id)
+        .where(UserToken.inserted_at > utcnow() - validity)
+    )
+
+
+def revoke_api_token(jti: str) -> None:
+    """Delete one API token (sign out); unknown ``jti`` values are ignored."""
+    db.session.execute(delete(UserToken).where(
+        UserToken.token == digest_jti(jti), UserToken.context == API))
+    db.session.commit()
+
+
+def revoke_all_api_tokens(user: User) -> None:
+    """Delete every API token of ``user`` (browser sessions are kept)."""
+    db.session.execute(delete(UserToken).where(
+        UserToken.user_id == user.id, UserToken.context == API))
+    db.session.commit()

@@ -1,0 +1,240 @@
+"""The OpenAPI 3 document of the API: every operation, parameter, body, response and error.
+
+Kept as data next to the views it describes; tests/api/test_schemathesis.py runs
+Schemathesis against the live app to hold the two together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..recipes.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+from ..recipes.service import MAX_PAGE_SIZE
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str, headers: dict | None = None) -> dict:
+    response: dict[str, Any] = {"description": description, "content": {JSON: {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _header(description: str, required: bool = True, fmt: str | None = None) -> dict:
+    schema: dict[str, Any] = {"type": "string"}
+    if fmt:
+        schema["format"] = fmt
+    return {"description": description, "required": required, "schema": schema}
+
+
+def _body(schema: dict[str, Any], form_schema: dict[str, Any] | None = None,
+          required: bool = True) -> dict:
+    return {"required": required, "content": {JSON: {"schema": schema},
+                                              FORM: {"schema": form_schema or schema}}}
+
+
+ERRORS = {
+    "400": "Malformed JSON, or a body that is not a JSON object",
+    "401": "No bearer token (`unauthenticated`) or a bad one (`invalid_token`)",
+    "403": "Only the recipe's owner or an admin may change it",
+    "404": "No such recipe (also for a malformed id)",
+    "409": "The recipe changed concurrently (without If-Match); nothing was changed",
+    "412": "If-Match does not match the recipe's current ETag; nothing was changed",
+    "413": "Body larger than 1 MiB",
+    "429": "Too many attempts; see Retry-After",
+    "503": "The database is unavailable; see Retry-After",
+}
+
+
+def _error(code: str) -> dict:
+    if code == "401":
+        return _json(_ref("AuthError"), ERRORS[code],
+                     {"WWW-Authenticate": _header("`Bearer` challenge")})
+    headers = {"Retry-After": _header("Seconds to wait")} if code in ("429", "503") else None
+    return _json(_ref("ErrorDetail"), ERRORS[code], headers)
+
+
+def _responses(ok: dict[str, Any], *codes: str, authenticated: bool = True) -> dict:
+    responses = dict(ok)
+    for code in (("401",) if authenticated else ()) + codes + ("503",):
+        responses.setdefault(code, _error(code))
+    return responses
+
+
+def _operation(summary: str, responses: dict, *, public: bool = False, **extra: Any) -> dict:
+    operation: dict[str, Any] = {"summary": summary, "responses": responses, **extra}
+    if public:
+        operation["security"] = []
+    return operation
+
+
+VALIDATION = _json(_ref("ValidationErrors"), "Invalid input: messages per field")
+RECIPE_ID = {"name": "recipe_id", "in": "path", "required": True, "description": "Recipe id",
+             "schema": {"type": "string", "format": "uuid"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "ETag from a previous read; the write happens only if it still matches",
+            "schema": {"type": "string"}}
+ETAG = {"ETag": _header("Entity tag of this version of the recipe")}
+RECIPE_OK = _json({"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
+                  "The recipe", ETAG)
+NO_CONTENT = {"description": "Done; empty body"}
+TOKEN_OK = _json(_ref("TokenResponse"), "A new token")
+
+
+def _list_parameters() -> list[dict]:
+    return [
+        {"name": "limit", "in": "query", "required": False,
+         "description": f"Page size (default 50, at most {MAX_PAGE_SIZE})",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+        {"name": "after", "in": "query", "required": False,
+         "description": "Cursor from `meta.next` of the previous page", "schema": {"type": "string"}},
+        {"name": "owner", "in": "query", "required": False,
+         "description": "`me`: only the caller's recipes", "schema": {"type": "string", "enum": ["me"]}},
+        {"name": "q", "in": "query", "required": False,
+         "description": "Case-insensitive substring of the name",
+         "schema": {"type": "string", "maxLength": NAME_MAX_LENGTH}},
+    ]
+
+
+def _paths() -> dict[str, Any]:
+    recipe_body = {"anyOf": [_ref("RecipeFields"), {
+        "type": "object", "required": ["recipe"], "properties": {"recipe": _ref("RecipeFields")}}]}
+    recipe_required = {"allOf": [_ref("RecipeFields"), {"required": ["name", "description"]}]}
+    new_recipe_body = {"anyOf": [recipe_required, {
+        "type": "object", "required": ["recipe"], "properties": {"recipe": recipe_required}}]}
+    write = {"parameters": [RECIPE_ID, IF_MATCH]}
+    update = _operation(
+        "Change a recipe (only the keys sent change)",
+        _responses({"200": RECIPE_OK, "422": VALIDATION}, "400", "403", "404", "409", "412", "413"),
+        requestBody=_body(recipe_body, _ref("RecipeFields")), **write)
+    listing_headers = {"Link": _header('`<URL>; rel="next"` when there is a next page', False)}
+    return {
+        "/api/sign_in": {"post": _operation(
+            "Exchange email and password for a token",
+            _responses({"200": _json(_ref("SignIn"), "Signed in"),
+                        "401": _json(_ref("WrongCredentials"), "Any failure")},
+                       "400", "413", "429", authenticated=False),
+            public=True, requestBody=_body(_ref("Credentials")))},
+        "/api/sign_up": {"post": _operation(
+            "Create an account; a confirmation link is emailed",
+            _responses({"201": _json({"type": "object", "required": ["data"],
+                                      "properties": {"data": _ref("User")}}, "Created"),
+                        "422": VALIDATION}, "400", "413", "429", authenticated=False),
+            public=True, requestBody=_body(_ref("Credentials")))},
+        "/api/sign_out": {"post": _operation(
+            "Revoke the token used for this request", _responses({"204": NO_CONTENT}))},
+        "/api/me": {"get": _operation(
+            "The authenticated user",
+            _responses({"200": _json({"type": "object", "required": ["data"],
+                                      "properties": {"data": _ref("Me")}}, "The user")}))},
+        "/api/me/password": {"put": _operation(
+            "Change the password: every other token and browser session ends",
+            _responses({"200": TOKEN_OK, "422": VALIDATION}, "400", "413"),
+            requestBody=_body(_ref("PasswordChange")))},
+        "/api/recipes": {
+            "get": _operation(
+                "Recipes, newest first, keyset-paginated",
+                _responses({"200": _json(_ref("RecipeList"), "A page of recipes", listing_headers),
+                            "422": VALIDATION}),
+                parameters=_list_parameters()),
+            "post": _operation(
+                "Create a recipe owned by the caller",
+                _responses({"201": _json(
+                    {"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
+                    "Created", {"Location": _header("`/api/recipes/ID`"), **ETAG}),
+                    "422": VALIDATION}, "400", "413"),
+                requestBody=_body(new_recipe_body, recipe_required)),
+        },
+        "/api/recipes/{recipe_id}": {
+            "get": _operation("One recipe", _responses({"200": RECIPE_OK}, "404"),
+                              parameters=[RECIPE_ID]),
+            "put": update,
+            "patch": update,
+            "delete": _operation("Delete a recipe",
+                                 _responses({"204": NO_CONTENT}, "403", "404", "409", "412"), **write),
+        },
+        "/api/openapi.json": {"get": _operation(
+            "This document", {"200": _json({"type": "object"}, "OpenAPI 3 document")}, public=True)},
+        "/api/docs": {"get": _operation(
+            "Interactive documentation",
+            {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            public=True)},
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    timestamp = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
+    uuid = {"type": "string", "format": "uuid"}
+    return {
+        "Recipe": {"type": "object",
+                   "required": ["id", "name", "description", "owner_id", "inserted_at", "updated_at"],
+                   "properties": {"id": uuid, "name": text, "description": text, "owner_id": uuid,
+                                  "inserted_at": timestamp, "updated_at": timestamp}},
+        "RecipeFields": {
+            "type": "object", "description": "Unknown keys (id, owner_id, …) are ignored",
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH},
+                "description": {"type": "string", "minLength": 1,
+                                "maxLength": DESCRIPTION_MAX_LENGTH}}},
+        "RecipeList": {"type": "object", "required": ["data", "meta"], "properties": {
+            "data": {"type": "array", "items": _ref("Recipe")},
+            "meta": {"type": "object", "required": ["next"], "properties": {
+                "next": {"type": "string", "format": "uri", "nullable": True,
+                         "description": "Absolute URL of the next page, null on the last"}}}}},
+        "Credentials": {"type": "object", "required": ["email", "password"],
+                        "properties": {"email": text, "password": text}},
+        "PasswordChange": {"type": "object", "required": ["current_password", "password"],
+                           "properties": {"current_password": text, "password": text,
+                                          "password_confirmation": text}},
+        "SignIn": {"type": "object", "required": ["data", "message", "status"], "properties": {
+            "data": {"type": "object", "required": ["email", "token"],
+                     "properties": {"email": text, "token": text}},
+            "message": {"type": "string", "enum": ["Successful log in"]},
+            "status": {"type": "string", "enum": ["ok"]}}},
+        "TokenResponse": {"type": "object", "required": ["data", "message", "status"], "properties": {
+            "data": {"type": "object", "required": ["email", "token"],
+                     "properties": {"email": text, "token": text}},
+            "message": text, "status": {"type": "string", "enum": ["ok"]}}},
+        "User": {"type": "object", "required": ["id", "email", "confirmed_at"], "properties": {
+            "id": uuid, "email": text, "confirmed_at": {**timestamp, "nullable": True}}},
+        "Me": {"type": "object", "required": ["id", "email", "confirmed_at", "is_admin"],
+               "properties": {"id": uuid, "email": text,
+                              "confirmed_at": {**timestamp, "nullable": True},
+                              "is_admin": {"type": "boolean"}}},
+        "WrongCredentials": {"type": "object", "required": ["message", "status"], "properties": {
+            "message": {"type": "string", "enum": ["Wrong credentials"]},
+            "status": {"type": "string", "enum": ["error"]}}},
+        "AuthError": {"type": "object", "required": ["message"], "properties": {
+            "message": {"type": "string", "enum": ["unauthenticated", "invalid_token"]},
+            "reason": {"type": "string", "description": "expired, revoked, …"}}},
+        "ErrorDetail": {"type": "object", "required": ["errors"], "properties": {
+            "errors": {"type": "object", "required": ["detail"], "properties": {"detail": text}}}},
+        "ValidationErrors": {"type": "object", "required": ["errors"], "properties": {
+            "errors": {"type": "object", "additionalProperties": {
+                "type": "array", "items": text}}}},
+    }
+
+
+def build_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "TastyRecipes API", "version": "1.0.0",
+                 "description": "Recipes over JSON. Sign in for a bearer token (valid 7 days), "
+                                "then send `Authorization: Bearer TOKEN`. Bodies are JSON objects "
+                                "or forms; a recipe may be sent flat or as `{\"recipe\": {…}}`."},
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"}},
+        },
+        "security": [{"bearerAuth": []}],
+    }

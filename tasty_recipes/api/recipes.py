@@ -1,0 +1,101 @@
+"""The /api/recipes resource (SPEC §5), with ETag / If-Match against lost updates (SPEC §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+from flask_jwt_extended import jwt_required
+
+from ..errors import Conflict, Forbidden, PreconditionFailed
+from ..recipes import service as recipes
+from . import bp
+from .auth import authenticated_user
+from .params import read_body, wrapped
+from .serializers import recipe_etag, recipe_json
+from .sessions import no_content
+
+LIST_PARAMS = ("limit", "owner", "q")
+
+
+@bp.get("/recipes")
+@jwt_required()
+def index():
+    args = request.args
+    page = recipes.list_recipes(authenticated_user(), limit=args.get("limit"),
+                                after=args.get("after"), owner=args.get("owner"), q=args.get("q"))
+    next_url = None
+    if page.next_cursor is not None:
+        kept = {name: args[name] for name in LIST_PARAMS if args.get(name)}
+        next_url = url_for("api.index", **kept, after=page.next_cursor, _external=True)
+    response = jsonify(data=[recipe_json(row) for row in page.items], meta={"next": next_url})
+    if next_url is not None:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+@bp.post("/recipes")
+@jwt_required()
+def create():
+    recipe = recipes.create_recipe(authenticated_user(), wrapped(read_body(), "recipe"))
+    response = _recipe_response(recipe, 201)
+    response.headers["Location"] = url_for("api.show", recipe_id=recipe.id)
+    return response
+
+
+@bp.get("/recipes/<recipe_id>")
+@jwt_required()
+def show(recipe_id: str):
+    return _recipe_response(recipes.get_recipe(recipe_id))
+
+
+@bp.route("/recipes/<recipe_id>", methods=["PUT", "PATCH"])
+@jwt_required()
+def update(recipe_id: str):
+    params = wrapped(read_body(), "recipe")
+    expected = _expected_version(recipe_id)
+    try:
+        recipe = recipes.update_recipe(authenticated_user(), recipe_id, params, expected)
+    except Conflict as exc:
+        raise _lost_update(expected) from exc
+    return _recipe_response(recipe)
+
+
+@bp.delete("/recipes/<recipe_id>")
+@jwt_required()
+def delete(recipe_id: str):
+    expected = _expected_version(recipe_id)
+    try:
+        recipes.delete_recipe(authenticated_user(), recipe_id, expected)
+    except Conflict as exc:
+        raise _lost_update(expected) from exc
+    return no_content()
+
+
+def _recipe_response(recipe: Any, status: int = 200):
+    response = jsonify(data=recipe_json(recipe))
+    response.status_code = status
+    response.set_etag(recipe_etag(recipe))
+    return response
+
+
+def _expected_version(recipe_id: str) -> int | None:
+    """The version the client's ``If-Match`` refers to; None when it sent none.
+
+    Raises NotFound, then Forbidden (a stranger learns nothing from the tag),
+    then PreconditionFailed when no tag matches the recipe as it is now.
+    """
+    if "If-Match" not in request.headers:
+        return None
+    recipe = recipes.get_recipe(recipe_id)
+    if request.if_match.star_tag or request.if_match.contains(recipe_etag(recipe)):
+        return recipe.version
+    if not recipes.can_edit(authenticated_user(), recipe):
+        raise Forbidden()
+    raise PreconditionFailed()
+
+
+def _lost_update(expected: int | None) -> Exception:
+    # With If-Match the client asked for a conditional write: a concurrent change
+    # that slipped in after the check is the same failed precondition.
+    return PreconditionFailed() if expected is not None else Conflict()

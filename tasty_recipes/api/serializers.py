@@ -1,0 +1,39 @@
+"""JSON shapes of SPEC §5: recipes, users, ISO 8601 UTC timestamps, ETags."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (``2026-01-31T12:00:00.123456Z``), or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def recipe_json(recipe: Any) -> dict[str, Any]:
+    """A Recipe or a listed row as ``{"id", "name", "description", "owner_id", …}``."""
+    return {
+        "id": str(recipe.id),
+        "name": recipe.name,
+        "description": recipe.description,
+        "owner_id": str(recipe.owner_id),
+        "inserted_at": iso(recipe.inserted_at),
+        "updated_at": iso(recipe.updated_at),
+    }
+
+
+def recipe_etag(recipe: Any) -> str:
+    """An opaque strong entity tag that changes with every update (id + version)."""
+    return hashlib.sha256(f"{recipe.id}:{recipe.version}".encode()).hexdigest()[:32]
+
+
+def user_json(user: Any) -> dict[str, Any]:
+    return {"id": str(user.id), "email": user.email, "confirmed_at": iso(user.confirmed_at)}
+
+
+def me_json(user: Any) -> dict[str, Any]:
+    return {**user_json(user), "is_admin": bool(user.is_admin)}

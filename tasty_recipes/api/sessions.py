@@ -1,0 +1,65 @@
+"""Sign in, sign up, sign out and the current user (SPEC §5)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, url_for
+from flask_jwt_extended import get_jwt, jwt_required
+
+from ..accounts import api_tokens
+from ..accounts import service as accounts
+from . import bp
+from .auth import authenticated_user, issue_token
+from .params import read_body, wrapped
+from .serializers import me_json, user_json
+
+
+def no_content() -> Response:
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+@bp.post("/sign_in")
+def sign_in():
+    params = wrapped(read_body(), "user")
+    # Same answer for a missing field, an unknown email and a wrong password.
+    user = accounts.get_user_by_email_and_password(params.get("email"), params.get("password"))
+    if user is None:
+        return jsonify(message="Wrong credentials", status="error"), 401
+    return jsonify(data={"email": user.email, "token": issue_token(user)},
+                   message="Successful log in", status="ok")
+
+
+@bp.post("/sign_up")
+def sign_up():
+    params = wrapped(read_body(), "user")
+    user = accounts.register_user(params.get("email"), params.get("password"))
+    accounts.deliver_user_confirmation_instructions(
+        user, lambda token: url_for("accounts.confirm_edit", token=token, _external=True))
+    return jsonify(data=user_json(user)), 201
+
+
+@bp.post("/sign_out")
+@jwt_required()
+def sign_out():
+    api_tokens.revoke_api_token(get_jwt()["jti"])
+    return no_content()
+
+
+@bp.get("/me")
+@jwt_required()
+def me():
+    return jsonify(data=me_json(authenticated_user()))
+
+
+@bp.put("/me/password")
+@jwt_required()
+def update_password():
+    params = wrapped(read_body(), "user")
+    user = authenticated_user()
+    # Deletes every token of the user (API and browser) in one transaction ...
+    accounts.update_user_password(user, params.get("current_password"), params.get("password"),
+                                  params.get("password_confirmation"))
+    # ... then this client gets a fresh token, the only one left.
+    return jsonify(data={"email": user.email, "token": issue_token(user)},
+                   message="Password updated successfully.", status="ok")
