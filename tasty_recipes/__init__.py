@@ -60,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(accounts_bp)
     init_api(app)  # the JSON API: blueprint /api, CSRF exemption, JWT loaders
+    from .html.views import bp as html_bp
+    app.register_blueprint(html_bp)
     app.register_blueprint(health_bp)
 
 

@@ -1,0 +1,1 @@
+"""Browser face of the recipes context (SPEC §4)."""
