@@ -49,3 +49,101 @@ def test_registration_without_csrf_token_is_rejected(client):
                                                     "password": VALID_PASSWORD}, csrf=False)
     assert response.status_code == 400
     assert accounts.count_users() == 0
+
+
+def test_registration_page_has_the_flat_form_fields(client):
+    html = client.get("/users/register").get_data(as_text=True)
+    assert 'name="email"' in html
+    assert 'name="password"' in html
+    assert 'name="csrf_token"' in html
+
+
+def test_registration_sends_confirmation_instructions(client, outbox):
+    email = unique_user_email()
+    client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    [message] = outbox
+    assert message.subject == "Confirmation instructions"
+    assert f"Hi {email}," in message.body
+    token = extract_token(message)
+    assert f"\nhttp://localhost/users/confirm/{token}\n" in message.body
+    assert accounts.confirm_user(token).email == email
+
+
+def test_registration_stores_a_session_token_for_the_new_user(client):
+    email = unique_user_email()
+    client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    with client.session_transaction() as session:
+        token = session["_user_id"]
+    assert accounts.get_user_by_session_token(token).email == email
+
+
+def test_registration_leaves_the_user_unconfirmed(client):
+    email = unique_user_email()
+    client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert accounts.get_user_by_email(email).confirmed_at is None
+
+
+def test_registration_redirects_to_the_stored_return_path(client):
+    client.get("/users/settings")
+    response = client.post("/users/register",
+                           data={"email": unique_user_email(), "password": VALID_PASSWORD})
+    assert response.location == "/users/settings"
+
+
+def test_registration_renders_blank_errors(client):
+    html = client.post("/users/register", data={}).get_data(as_text=True)
+    assert html.count("can&#39;t be blank") == 2
+    assert accounts.count_users() == 0
+
+
+def test_registration_keeps_the_typed_email_on_errors(client):
+    html = client.post("/users/register",
+                       data={"email": "kept@example.com", "password": "short"}).get_data(
+        as_text=True)
+    assert 'value="kept@example.com"' in html
+    assert 'value="short"' not in html  # the password is never sent back
+
+
+def test_registration_with_a_taken_email_shows_the_error(client, user):
+    response = client.post("/users/register",
+                           data={"email": user.email.upper(), "password": VALID_PASSWORD})
+    assert response.status_code == 200
+    assert "has already been taken" in response.get_data(as_text=True)
+    assert accounts.count_users() == 1
+
+
+def test_registration_does_not_log_in_on_errors(client):
+    client.post("/users/register", data={"email": "bad", "password": VALID_PASSWORD})
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_registering_twice_creates_one_user(client, app, outbox):
+    email = unique_user_email()
+    client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    again = app.test_client().post("/users/register",
+                                   data={"email": email, "password": VALID_PASSWORD})
+    assert again.status_code == 200
+    assert "has already been taken" in again.get_data(as_text=True)
+    assert accounts.count_users() == 1
+    assert len(outbox) == 1
+
+
+def test_double_submitted_registration_in_one_browser_creates_one_user(client, outbox):
+    email = unique_user_email()
+    data = {"email": email, "password": VALID_PASSWORD}
+    client.post("/users/register", data=data)
+    second = client.post("/users/register", data=data)
+    assert second.status_code == 302
+    assert second.location == "/"
+    assert accounts.count_users() == 1
+    assert len(outbox) == 1
+
+
+def test_registration_post_when_logged_in_redirects_and_creates_nothing(client, user):
+    log_in(client, user)
+    response = client.post("/users/register",
+                           data={"email": unique_user_email(), "password": VALID_PASSWORD})
+    assert response.status_code == 302
+    assert response.location == "/"
+    assert accounts.count_users() == 1
