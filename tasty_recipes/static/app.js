@@ -83,6 +83,22 @@
     if (dialog) { dialog.close(); }
   });
 
+  // A field the user corrects drops its stale server error at once.
+  document.addEventListener("input", function (evt) {
+    var field = evt.target;
+    if (!field.matches || !field.matches("[aria-invalid=true]")) { return; }
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+    var label = field.closest("label");
+    if (label) {
+      label.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
+    }
+    var form = field.form;
+    if (form && !form.querySelector("[aria-invalid=true]")) {
+      form.querySelectorAll(".alert-danger").forEach(function (banner) { banner.remove(); });
+    }
+  });
+
   // A closed modal forgets its form, so a stale one is never shown again.
   document.addEventListener("close", function (evt) {
     if (evt.target === recipeModal()) { evt.target.replaceChildren(); }
