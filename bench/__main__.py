@@ -1,0 +1,270 @@
+"""The benchmark of issue 7: ``.venv/bin/python -m bench`` from the repository root.
+
+For each size (1,000 then 1,000,000 recipes) it seeds PostgreSQL, serves the app
+(production profile) and the minimal reference app with the same gunicorn
+settings on 127.0.0.1, drives each endpoint with wrk, counts SQL statements per
+request in-process, reads the workers' RSS, and prints one table, EXPLAIN plans
+and the targets with their verdicts. ``--help`` lists the knobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from . import inprocess, seed
+from .bcrypt_bound import bcrypt_bound
+from .load import SIGN_IN_LUA, run_wrk, wrk_path
+from .report import (
+    API_DEEP,
+    API_LIST,
+    ENDPOINTS,
+    HTML_LIST,
+    REFERENCE,
+    SIGN_IN,
+    Measured,
+    Tee,
+    machine,
+    table,
+    targets,
+)
+from .servers import APP_TARGET, REFERENCE_TARGET, Server, WorkerConfig, browser_log_in, request, sign_in
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+COMPARED_CONFIGS = ("sync:2", "sync:4", "gthread:2x4", "gthread:4x2", "gthread:2x8")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", seed.DEFAULT_DATABASE_URL))
+    p.add_argument("--sizes", default="1000,1000000", help="recipe counts, ascending (default %(default)s)")
+    p.add_argument("--users", type=int, default=1000)
+    p.add_argument("--workers", default="gthread:2x4",
+                   help="gunicorn model for both apps: sync:N or gthread:WxT (default %(default)s)")
+    p.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    p.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up per endpoint")
+    p.add_argument("--rounds", type=int, default=3, help="wrk runs per endpoint; the median is reported")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--wrk-threads", type=int, default=2)
+    p.add_argument("--port", type=int, default=8460, help="app port; the reference uses port+1")
+    p.add_argument("--compare-workers", action="store_true",
+                   help=f"also measure {', '.join(COMPARED_CONFIGS)} on the list endpoints (first size)")
+    p.add_argument("--profile", action="store_true", help="cProfile GET /api/recipes in-process")
+    p.add_argument("--reuse-db", action="store_true", help="do not drop the bench database first")
+    p.add_argument("--quick", action="store_true", help="smoke run: 1,000 recipes, 1 round of 2 s")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.duration, args.warmup, args.rounds = "1000", 2, 1, 1
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    args.workers = WorkerConfig.parse(args.workers)
+    return args
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, out: Tee, stamp: str):
+        self.args, self.out, self.stamp = args, out, stamp
+        self.results: dict[tuple[int, str], Measured] = {}
+        self.email, self.password = seed.user_email(0), seed.BENCH_PASSWORD
+        # Fresh secrets for the run, shared by both servers and the in-process app.
+        os.environ.update(SECRET_KEY=secrets.token_urlsafe(64), JWT_SECRET_KEY=secrets.token_urlsafe(64),
+                          DATABASE_URL=args.database_url, TASTY_ENV="production",
+                          RATELIMIT_ENABLED="false")
+        self.app = inprocess.build_app(args.database_url)
+        self.client = self.app.test_client(use_cookies=False)
+
+    # --- servers ---------------------------------------------------------------
+
+    def start(self, config: WorkerConfig) -> tuple[Server, Server]:
+        port = self.args.port
+        logs = RESULTS_DIR / f"{self.stamp}-%s.log"
+        app = Server(APP_TARGET, port, config, {}, Path(str(logs) % "app"))
+        ref = Server(REFERENCE_TARGET, port + 1, config, {"REFERENCE_POOL_SIZE": str(config.threads)},
+                     Path(str(logs) % "reference"))
+        try:
+            app.wait_ready("/healthz")
+            ref.wait_ready("/recipes")
+        except RuntimeError:
+            app.stop()
+            ref.stop()
+            raise
+        return app, ref
+
+    def deep_cursor(self, size: int) -> str:
+        from tasty_recipes.recipes.service import encode_cursor
+
+        conn = seed.connect(self.args.database_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT inserted_at, id FROM recipes ORDER BY inserted_at DESC, id DESC "
+                            "OFFSET %s LIMIT 1", (int(size * 0.9),))
+                stamp, recipe_id = cur.fetchone()
+        finally:
+            conn.close()
+        return encode_cursor(SimpleNamespace(inserted_at=stamp.astimezone(UTC), id=recipe_id))
+
+    def endpoints(self, app: Server, ref: Server, token: str, cookie: str, cursor: str) -> dict:
+        bearer = {"Authorization": f"Bearer {token}"}
+        base = "http://127.0.0.1:%d"
+        return {
+            REFERENCE: dict(url=base % ref.port + "/recipes", headers=bearer),
+            API_LIST: dict(url=base % app.port + "/api/recipes?limit=20", headers=bearer),
+            API_DEEP: dict(url=base % app.port + f"/api/recipes?limit=20&after={cursor}", headers=bearer),
+            HTML_LIST: dict(url=base % app.port + "/html/recipes", headers={"Cookie": cookie}),
+            SIGN_IN: dict(url=base % app.port + "/api/sign_in", script=SIGN_IN_LUA, timeout_s=30,
+                          env={"BENCH_EMAIL": self.email, "BENCH_PASSWORD": self.password}),
+        }
+
+    def check_same_work(self, app: Server, ref: Server, token: str, cursor: str) -> None:
+        """The app's first page and the reference's carry the same recipes, byte for byte."""
+        bearer = {"Authorization": f"Bearer {token}"}
+        _, _, mine = request("GET", app.port, "/api/recipes?limit=20", headers=bearer)
+        _, _, theirs = request("GET", ref.port, "/recipes", headers=bearer)
+        if json.loads(mine)["data"] != json.loads(theirs)["data"]:
+            raise RuntimeError("the app and the reference return different recipes")
+        status, _, deep = request("GET", app.port, f"/api/recipes?limit=20&after={cursor}", headers=bearer)
+        if status != 200 or len(json.loads(deep)["data"]) != 20:
+            raise RuntimeError(f"deep page answered {status}: {deep[:200]!r}")
+
+    # --- one size ----------------------------------------------------------------
+
+    def run_size(self, size: int, first: bool) -> None:
+        a = self.args
+        self.out(f"\n## {size:,} recipes")
+        timings = seed.ensure(a.database_url, a.users, size, fresh=first and not a.reuse_db, log=self.out)
+        self.out("seeding: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+        app, ref = self.start(a.workers)
+        try:
+            token = sign_in(app.port, self.email, self.password)
+            cookie = browser_log_in(app.port, self.email, self.password)
+            cursor = self.deep_cursor(size)
+            self.check_same_work(app, ref, token, cursor)
+            targets_ = self.endpoints(app, ref, token, cookie, cursor)
+            for name, spec in targets_.items():
+                if name != SIGN_IN:
+                    self.wrk(spec, a.warmup)
+            for round_no in range(a.rounds):
+                for name, spec in targets_.items():
+                    result = self.wrk(spec, a.duration)
+                    self.results.setdefault((size, name), Measured()).runs.append(result)
+                    self.out(f"  round {round_no + 1} {name:<28} {result.requests_per_second:>8.1f} req/s "
+                             f"p50 {result.p50_ms:.2f} ms p99 {result.p99_ms:.2f} ms"
+                             + (f"  {result.errors} errors" if result.errors else ""))
+            app_rss, ref_rss = app.worker_rss_mb(), ref.worker_rss_mb()
+        finally:
+            app.stop()
+            ref.stop()
+        self.out(f"worker RSS after the runs: app {app_rss} MB, reference {ref_rss} MB")
+        for name in ENDPOINTS:
+            self.results[(size, name)].rss_mb = ref_rss if name == REFERENCE else app_rss
+        self.count_statements(size, token, cookie, cursor, explain=size == a.sizes[-1])
+
+    def wrk(self, spec: dict, duration: float):
+        return run_wrk(spec["url"], duration=duration, connections=self.args.connections,
+                       threads=self.args.wrk_threads, headers=spec.get("headers"),
+                       script=spec.get("script"), env=spec.get("env"), timeout_s=spec.get("timeout_s", 10))
+
+    def count_statements(self, size: int, token: str, cookie: str, cursor: str, explain: bool) -> None:
+        bearer = {"Authorization": f"Bearer {token}"}
+        counted = {
+            API_LIST: inprocess.count_request(self.client, "GET", "/api/recipes?limit=20", headers=bearer),
+            API_DEEP: inprocess.count_request(self.client, "GET", f"/api/recipes?limit=20&after={cursor}",
+                                              headers=bearer),
+            HTML_LIST: inprocess.count_request(self.client, "GET", "/html/recipes",
+                                               headers={"Cookie": cookie}),
+            SIGN_IN: inprocess.count_request(self.client, "POST", "/api/sign_in", warm=1,
+                                             json={"email": self.email, "password": self.password}),
+            REFERENCE: inprocess.count_reference(headers=bearer),
+        }
+        for name, c in counted.items():
+            if c.status not in (200, 201):
+                raise RuntimeError(f"in-process {name} answered {c.status}")
+            self.results[(size, name)].statements = c.statements
+            self.results[(size, name)].round_trips = c.round_trips
+        if explain:
+            for name in (API_LIST, API_DEEP):
+                for statement, params in counted[name].sql:
+                    self.out(f"\nEXPLAIN (ANALYZE, BUFFERS) at {size:,} recipes, {name}:\n{statement}")
+                    self.out(inprocess.explain(self.app, statement, params))
+
+    # --- the rest ------------------------------------------------------------------
+
+    def compare_workers(self) -> None:
+        self.out(f"\n## gunicorn process models ({self.args.sizes[0]:,} recipes; list endpoints)")
+        self.out(f"{'config':<32} {'reference req/s':>16} {'p99':>8} {'app req/s':>10} {'p99':>8} "
+                 f"{'app RSS MB':>11}")
+        for text in COMPARED_CONFIGS:
+            config = WorkerConfig.parse(text)
+            app, ref = self.start(config)
+            try:
+                token = sign_in(app.port, self.email, self.password)
+                specs = self.endpoints(app, ref, token, "", "")
+                got = {}
+                for name in (REFERENCE, API_LIST):
+                    self.wrk(specs[name], self.args.warmup)
+                    got[name] = self.wrk(specs[name], self.args.duration)
+                rss = max(app.worker_rss_mb())
+            finally:
+                app.stop()
+                ref.stop()
+            r, m = got[REFERENCE], got[API_LIST]
+            self.out(f"{config.label:<32} {r.requests_per_second:>16.1f} {r.p99_ms:>8.2f} "
+                     f"{m.requests_per_second:>10.1f} {m.p99_ms:>8.2f} {rss:>11.1f}")
+
+    def profile(self) -> None:
+        token = json.loads(self.client.post("/api/sign_in", json={
+            "email": self.email, "password": self.password}).data)["data"]["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        self.out("\n## cProfile: 2,000 x GET /api/recipes?limit=20 in-process (Flask test client)")
+        self.out(inprocess.profile(lambda: self.client.get("/api/recipes?limit=20", headers=headers), 2000))
+
+
+def _pg_version(url: str) -> str:
+    seed.create_database(url, fresh=False)
+    conn = seed.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT version()")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    wrk_path()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = Tee(RESULTS_DIR / f"{stamp}.txt")
+    out("# TastyRecipes benchmark (issue 7)")
+    for line in machine(_pg_version(args.database_url)):
+        out(line)
+    out(f"gunicorn:   {args.workers.label} for both apps, 127.0.0.1; TASTY_ENV=production, "
+        f"RATELIMIT_ENABLED=false")
+    out(f"wrk:        -t{args.wrk_threads} -c{args.connections} -d{args.duration:g}s --latency, "
+        f"{args.warmup:g}s warm-up, median of {args.rounds} round(s)")
+    bench = Bench(args, out, stamp)
+    for i, size in enumerate(args.sizes):
+        bench.run_size(size, first=i == 0)
+        if i == 0 and args.compare_workers:
+            bench.compare_workers()
+    bound = bcrypt_bound(args.workers.workers)
+    out(f"\nbcrypt bound: {bound:.2f} checkpw/s at cost 12 with {args.workers.workers} process(es)")
+    if args.profile:
+        bench.profile()
+    out("\n## Results (medians; x ref = ratio to the reference app at the same size; stmts = SQL "
+        "statements, trips = round trips to PostgreSQL incl. BEGIN/ping/ROLLBACK)")
+    for line in table(bench.results):
+        out(line)
+    out("\n## Targets of issue 7")
+    for line in targets(bench.results, args.sizes, bound):
+        out(line)
+    out(f"\nfull output: {out.path}")
+    out.close()
+
+
+if __name__ == "__main__":
+    main()

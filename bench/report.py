@@ -1,0 +1,162 @@
+"""The benchmark's output: machine description, the one table, the targets of issue 7."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from .load import WrkResult
+
+REFERENCE = "reference GET /recipes"
+API_LIST = "GET /api/recipes?limit=20"
+API_DEEP = "GET /api/recipes deep page"
+HTML_LIST = "GET /html/recipes"
+SIGN_IN = "POST /api/sign_in"
+ENDPOINTS = (REFERENCE, API_LIST, API_DEEP, HTML_LIST, SIGN_IN)
+
+
+class Tee:
+    """Print to the terminal and to the results file."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file = open(path, "w")  # closed in close()
+
+    def __call__(self, text: str = "") -> None:
+        print(text, flush=True)
+        self._file.write(text + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class Measured:
+    """Every wrk round of one endpoint at one size; the median is reported."""
+
+    runs: list[WrkResult] = field(default_factory=list)
+    statements: int | None = None
+    round_trips: int | None = None
+    rss_mb: list[float] = field(default_factory=list)
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(run, attr) for run in self.runs)
+
+    @property
+    def errors(self) -> int:
+        return sum(run.errors for run in self.runs)
+
+
+def _first_line(cmd: list[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return "?"
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if text else "?"
+
+
+def machine(pg_version: str) -> list[str]:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
+                         ("Flask", "gunicorn", "SQLAlchemy", "psycopg2-binary", "PyJWT", "bcrypt"))
+    return [
+        f"date:       {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')} ({_first_line(['date'])})",
+        f"machine:    {os.cpu_count()} CPU(s) ({len(os.sched_getaffinity(0))} usable), {cpu}, "
+        f"{mem_kb / 1024 / 1024:.1f} GiB RAM, load average {load} at start",
+        f"software:   Python {platform.python_version()} ({sys.implementation.name}), {versions}",
+        f"            {pg_version}",
+        f"            {_first_line(['wrk', '--version'])}",
+    ]
+
+
+def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
+    return "-" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def table(results: dict[tuple[int, str], Measured]) -> list[str]:
+    head = (f"{'recipes':>9}  {'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'x ref rps':>9} {'x ref p99':>9} {'stmts':>5} {'trips':>5} {'RSS MB/worker':>14}")
+    lines = [head, "-" * len(head)]
+    for (size, name), m in sorted(results.items(), key=lambda kv: (kv[0][0], ENDPOINTS.index(kv[0][1]))):
+        ref = results.get((size, REFERENCE))
+        rps, p50, p99 = m.median("requests_per_second"), m.median("p50_ms"), m.median("p99_ms")
+        x_rps = x_p99 = None
+        if ref is not None and name not in (REFERENCE, SIGN_IN):
+            x_rps = rps / ref.median("requests_per_second")
+            x_p99 = p99 / ref.median("p99_ms")
+        rss = f"{max(m.rss_mb):.1f}" if m.rss_mb else "-"
+        errors = f"  ({m.errors} errors!)" if m.errors else ""
+        lines.append(
+            f"{size:>9,}  {name:<28} {rps:>8.1f} {p50:>8.2f} {p99:>8.2f} {_fmt(x_rps):>9} "
+            f"{_fmt(x_p99):>9} {m.statements if m.statements is not None else '-':>5} "
+            f"{m.round_trips if m.round_trips is not None else '-':>5} {rss:>14}{errors}")
+    return lines
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def targets(results: dict[tuple[int, str], Measured], sizes: list[int], bcrypt_bound: float | None
+            ) -> list[str]:
+    """Issue 7's targets, each with the measured value."""
+    lines = []
+
+    def med(size: int, name: str, attr: str) -> float | None:
+        m = results.get((size, name))
+        return m.median(attr) if m and m.runs else None
+
+    for size in sizes:
+        ref_rps = med(size, REFERENCE, "requests_per_second")
+        app_rps = med(size, API_LIST, "requests_per_second")
+        ref_p99, app_p99 = med(size, REFERENCE, "p99_ms"), med(size, API_LIST, "p99_ms")
+        if ref_rps and app_rps:
+            x = app_rps / ref_rps
+            lines.append(f"GET /api/recipes req/s >= 0.6x reference at {size:,}: {x:.2f}x  "
+                         f"{_verdict(x >= 0.6)}")
+        if ref_p99 and app_p99:
+            x = app_p99 / ref_p99
+            lines.append(f"GET /api/recipes p99 <= 2x reference at {size:,}:    {x:.2f}x  {_verdict(x <= 2)}")
+    if len(sizes) > 1:
+        small, big = sizes[0], sizes[-1]
+        for name in (API_LIST, API_DEEP):
+            lo, hi = med(small, name, "p50_ms"), med(big, name, "p50_ms")
+            if lo and hi:
+                lines.append(f"flat cost, {name} p50 at {big:,} / at {small:,}: {hi / lo:.2f}x  "
+                             f"{_verdict(hi / lo <= 1.2)}")
+    for name in (API_LIST, API_DEEP, HTML_LIST):
+        m = results.get((sizes[-1], name))
+        if m is not None and m.statements is not None:
+            limit = 3 if name == HTML_LIST else 2
+            lines.append(f"statements per request, {name}: {m.statements} (at most {limit})  "
+                         f"{_verdict(m.statements <= limit)}")
+    if bcrypt_bound:
+        for size in sizes:
+            rps = med(size, SIGN_IN, "requests_per_second")
+            if rps:
+                x = rps / bcrypt_bound
+                lines.append(f"POST /api/sign_in at {size:,}: {rps:.2f} req/s = {x:.2f}x the bcrypt bound "
+                             f"{bcrypt_bound:.2f}/s (>= 0.9)  {_verdict(x >= 0.9)}")
+    worst = max((max(m.rss_mb) for (_, name), m in results.items() if name != REFERENCE and m.rss_mb),
+                default=None)
+    if worst is not None:
+        lines.append(f"app worker RSS after the benchmark: {worst:.1f} MB (at most 80)  "
+                     f"{_verdict(worst <= 80)}")
+    return lines
