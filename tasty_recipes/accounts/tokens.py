@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ SESSION = "session"
 CONFIRM = "confirm"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a token context name, not a secret
 CHANGE_EMAIL_PREFIX = "change:"
+_ENCODED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, URL-safe base64, no padding
 
 _VALIDITY_SETTING = {
     SESSION: "SESSION_VALIDITY_DAYS",
@@ -36,14 +38,19 @@ def encode(raw: bytes) -> str:
 
 
 def decode(encoded: str) -> bytes | None:
-    """Raw bytes of an encoded token, or None when it is not one of ours."""
-    if not isinstance(encoded, str) or len(encoded) > 64:
+    """Raw bytes of an encoded token, or None when it is not one of ours.
+
+    Strict: Python's base64 decoder silently drops characters outside the
+    alphabet, so "tok!!en" would otherwise pass for "token". Only the exact
+    encoding that ``encode`` produces is accepted.
+    """
+    if not isinstance(encoded, str) or not _ENCODED_TOKEN.fullmatch(encoded):
         return None
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError):
         return None
-    return raw if len(raw) == RAND_SIZE else None
+    return raw if len(raw) == RAND_SIZE and encode(raw) == encoded else None
 
 
 def digest(raw: bytes) -> bytes:
