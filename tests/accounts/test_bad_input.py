@@ -437,3 +437,49 @@ def test_two_reset_requests_give_two_working_links_used_once_each(client, user, 
     # Resetting deletes every token of the user, the other link included.
     assert accounts.get_user_by_reset_password_token(first) is None
     assert committed_tokens(user.id) == []
+
+
+@pytest.mark.parametrize("token", GARBLED)
+def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, user, outbox,
+                                                                       token):
+    confirmation_token(user, outbox)
+    before = committed_state()
+    response = client.get(f"/users/confirm/{token}")
+    assert_handled(response, 200)
+    assert "Confirm my account</button>" in response.get_data(as_text=True)
+    assert committed_state() == before
+
+
+# --- forms without a CSRF token ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "data", "needs_login"), [
+    ("/users/register", {"email": "new@example.com", "password": VALID_PASSWORD}, False),
+    ("/users/log_in", {"email": "USER", "password": VALID_PASSWORD}, False),
+    ("/users/log_out", {}, True),
+    ("/users/reset_password", {"email": "USER"}, False),
+    ("/users/confirm", {"email": "USER"}, False),
+    ("/users/settings", {"action": "update_email", "email": "new@example.com",
+                         "current_password": VALID_PASSWORD}, True),
+    ("/users/settings", {"action": "update_password", "password": NEW_PASSWORD,
+                         "password_confirmation": NEW_PASSWORD,
+                         "current_password": VALID_PASSWORD}, True),
+])
+def test_account_forms_without_csrf_token_are_rejected(client, user, outbox, path, data,
+                                                      needs_login):
+    if needs_login:
+        log_in(client, user)
+    data = {name: value.replace("USER", user.email) for name, value in data.items()}
+    before = committed_state()
+    response = client.post(path, data=data, csrf=False)
+    assert response.status_code == 400
+    assert committed_state() == before
+    assert outbox == []
+
+
+def test_forms_with_a_forged_csrf_token_are_rejected(client, user):
+    before = committed_state()
+    response = client.post("/users/log_in", data={
+        "email": user.email, "password": VALID_PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert committed_state() == before
+    assert session_token(client) is None

@@ -278,3 +278,22 @@ def test_protected_page_behind_a_double_slash_does_not_store_an_open_redirect(cl
     response = post_log_in(client, user)
     assert not response.location.startswith("//")
     assert "evil.test" not in response.location
+
+
+def test_log_out_from_a_remember_me_only_browser_revokes_that_token(client, app, user):
+    post_log_in(client, user, remember_me="true")
+    token = session_token(client)
+    browser = app.test_client()
+    browser.set_cookie(REMEMBER_COOKIE, client.get_cookie(REMEMBER_COOKIE).value)
+    response = browser.post("/users/log_out", data={})
+    assert response.status_code == 302
+    assert "Max-Age=0" in set_cookies(response)[REMEMBER_COOKIE]
+    assert accounts.get_user_by_session_token(token) is None
+    assert not is_logged_in(client)
+
+
+def test_unknown_email_still_spends_one_password_verification(client, monkeypatch):
+    calls = []
+    monkeypatch.setattr(accounts, "no_user_verify", lambda: calls.append(1) or False)
+    client.post("/users/log_in", data={"email": "nobody@example.com", "password": VALID_PASSWORD})
+    assert calls == [1]
