@@ -150,13 +150,19 @@ def test_log_in_with_a_case_variant_email_works(client, user, variant):
     assert accounts.get_user_by_session_token(session_token(client)).id == user.id
 
 
-@pytest.mark.parametrize("password", ["x" * 72, MULTIBYTE_72_CHARS[:36] + "a" * 0])
-def test_log_in_works_with_a_long_valid_password(client, user_fixture, password):
-    if len(password) < 12:
-        password = "é" * 36
+@pytest.mark.parametrize("password", ["x" * 72, "é" * 36, "🍲" * 18, "  spaced out  "])
+def test_log_in_works_with_a_long_or_unusual_valid_password(client, user_fixture, password):
     user = user_fixture(password=password)
     response = client.post("/users/log_in", data={"email": user.email, "password": password})
     assert_handled(response, 302)
+    assert accounts.get_user_by_session_token(session_token(client)).id == user.id
+
+
+def test_password_whitespace_is_significant(client, user_fixture):
+    user = user_fixture(password="  spaced out  ")
+    response = client.post("/users/log_in", data={"email": user.email, "password": "spaced out"})
+    assert_handled(response, 200)
+    assert session_token(client) is None
 
 
 def test_log_in_with_a_truncated_long_password_fails(client, user_fixture):
@@ -483,3 +489,18 @@ def test_forms_with_a_forged_csrf_token_are_rejected(client, user):
     assert response.status_code == 400
     assert committed_state() == before
     assert session_token(client) is None
+
+
+def test_registration_ignores_fields_it_does_not_know(client):
+    email = unique_user_email()
+    response = client.post("/users/register", data={
+        "email": email, "password": VALID_PASSWORD, "is_admin": "true",
+        "confirmed_at": "2020-01-01T00:00:00Z", "id": "7d3b7c52-58a8-4f0e-9c55-0b0c0c3e1f00",
+        "hashed_password": "$2b$04$forged"})
+    assert_handled(response, 302)
+    user = accounts.get_user_by_email(email)
+    row = committed_user(user.id)
+    assert row["is_admin"] is False
+    assert row["confirmed_at"] is None
+    assert str(row["id"]) != "7d3b7c52-58a8-4f0e-9c55-0b0c0c3e1f00"
+    assert accounts.get_user_by_email_and_password(email, VALID_PASSWORD) is not None
