@@ -124,6 +124,9 @@ def test_journey_with_javascript(page: Page, server, shots):
     page.locator("header").get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
     page.screenshot(path=str(shots / "settings.png"))
+    # The strict policy was in force all along, so "no console errors" covers CSP violations.
+    policy = page.request.get(server.url + "/html/recipes").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
     log_out(page)
     assert problems == []
 
