@@ -7,11 +7,13 @@ each worker gets a temporary SQLite file.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import uuid
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
@@ -112,9 +114,14 @@ def is_postgres(app) -> bool:
 # --- HTTP clients ----------------------------------------------------------------------
 
 class CSRFClient(FlaskClient):
-    """A test client that sends a valid csrf_token with every form POST, like a browser.
+    """A test client that behaves like a browser hitting a real server.
 
-    Pass ``csrf=False`` to a request to send none (the CSRF tests do).
+    * Each request runs in its own app context, as in production: a fresh ``g``
+      (Flask-Login's cached user) and its own database session. Without this,
+      every request of a test would reuse the fixture's app context.
+    * After each request the test's own session is expired, so objects the test
+      holds show what the request committed.
+    * A valid csrf_token is sent with every form POST; ``csrf=False`` sends none.
     """
 
     def open(self, *args, **kwargs):
@@ -123,7 +130,10 @@ class CSRFClient(FlaskClient):
         data = kwargs.get("data")
         if send_csrf and method != "GET" and isinstance(data, dict) and "csrf_token" not in data:
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        return super().open(*args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
 
     def csrf_token(self) -> str:
         """The signed token Flask-WTF would put in a form for this client's session."""

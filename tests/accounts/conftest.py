@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import select, update
 
 from tasty_recipes.accounts import service as accounts
@@ -30,22 +29,6 @@ def reset_url(token: str) -> str:
 
 def change_email_url(token: str) -> str:
     return f"http://localhost/users/settings/confirm_email/{token}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Give every test request an empty ``g``, as a new app context would in production.
-
-    Under the ``app`` fixture all requests share one app context, so Flask-Login
-    would keep serving the user it cached in ``g`` by an earlier request (a
-    logged-out or second browser would look logged in).
-    """
-    def clear(_sender, **_extra):
-        g._get_current_object().__dict__.clear()
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
 
 
 # --- reading the database as it is committed (not the test's identity map) -----------
