@@ -71,7 +71,7 @@ def _validate_email(errors: Errors, email: Any, current: User | None = None) -> 
     email = text_field(errors, "email", email.strip() if isinstance(email, str) else email)
     if email is None:
         return None
-    if not EMAIL_FORMAT.match(email):
+    if not EMAIL_FORMAT.match(email) or not notifier.can_address(email):
         errors.add("email", "must have the @ sign and no spaces")
     max_length(errors, "email", email, EMAIL_MAX_LENGTH)
     if errors.has("email"):

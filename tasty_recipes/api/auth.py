@@ -29,7 +29,7 @@ from ..extensions import jwt
 from . import bp
 
 ISSUER = "tasty_recipes"
-TOKEN_TYPE = "access"
+TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim, not a secret
 ALGORITHM = "HS512"
 
 # Guardian's VerifyHeader regex, as compiled from "#{scheme}\:?\s+(.*)$" with the
@@ -98,6 +98,7 @@ def _is_revoked(_header: dict, claims: dict) -> bool:
     The user found is kept on ``g`` for ``user_lookup_loader``, so that
     verification costs one SQL statement, not two.
     """
+    g.pop("api_user", None)
     if claims.get("typ") != TOKEN_TYPE:
         g.api_auth_reason = "wrong_type"
         return True

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from ..db import EMAIL_MAX_LENGTH
 from ..recipes.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from ..recipes.service import MAX_PAGE_SIZE
 
@@ -52,6 +54,11 @@ ERRORS = {
 }
 
 
+URI_TOO_LONG = {"description": "Request line longer than the HTTP server accepts (gunicorn: 4094 "
+                               "bytes); answered by the server before the app, as a page",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _error(code: str) -> dict:
     if code == "401":
         return _json(_ref("AuthError"), ERRORS[code],
@@ -68,6 +75,8 @@ def _responses(ok: dict[str, Any], *codes: str, authenticated: bool = True) -> d
 
 
 def _operation(summary: str, responses: dict, *, public: bool = False, **extra: Any) -> dict:
+    if extra.get("parameters"):
+        responses = {**responses, "414": URI_TOO_LONG}
     operation: dict[str, Any] = {"summary": summary, "responses": responses, **extra}
     if public:
         operation["security"] = []
@@ -126,7 +135,7 @@ def _paths() -> dict[str, Any]:
             _responses({"201": _json({"type": "object", "required": ["data"],
                                       "properties": {"data": _ref("User")}}, "Created"),
                         "422": VALIDATION}, "400", "413", "429", authenticated=False),
-            public=True, requestBody=_body(_ref("Credentials")))},
+            public=True, requestBody=_body(_ref("NewAccount")))},
         "/api/sign_out": {"post": _operation(
             "Revoke the token used for this request", _responses({"204": NO_CONTENT}))},
         "/api/me": {"get": _operation(
@@ -172,6 +181,9 @@ def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
     timestamp = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
     uuid = {"type": "string", "format": "uuid"}
+    email = {"type": "string", "pattern": r"^[^\s]+@[^\s]+$", "maxLength": EMAIL_MAX_LENGTH}
+    password = {"type": "string", "minLength": PASSWORD_MIN_LENGTH,
+                "maxLength": PASSWORD_MAX_LENGTH, "description": "At most 72 bytes in UTF-8"}
     return {
         "Recipe": {"type": "object",
                    "required": ["id", "name", "description", "owner_id", "inserted_at", "updated_at"],
@@ -190,8 +202,10 @@ def _schemas() -> dict[str, Any]:
                          "description": "Absolute URL of the next page, null on the last"}}}}},
         "Credentials": {"type": "object", "required": ["email", "password"],
                         "properties": {"email": text, "password": text}},
+        "NewAccount": {"type": "object", "required": ["email", "password"],
+                       "properties": {"email": email, "password": password}},
         "PasswordChange": {"type": "object", "required": ["current_password", "password"],
-                           "properties": {"current_password": text, "password": text,
+                           "properties": {"current_password": text, "password": password,
                                           "password_confirmation": text}},
         "SignIn": {"type": "object", "required": ["data", "message", "status"], "properties": {
             "data": {"type": "object", "required": ["email", "token"],
