@@ -65,9 +65,23 @@ def _client_address() -> str:
 
 
 def _submitted_email() -> str:
-    data = request.get_json(silent=True) if request.is_json else None
+    try:
+        data = request.get_json(silent=True) if request.is_json else None
+    except RecursionError:  # very deep JSON: not parsed here, the view answers 400
+        data = None
     email = data.get("email") if isinstance(data, dict) else request.form.get("email")
-    return email.strip().lower() if isinstance(email, str) else ""
+    if not isinstance(email, str) or not _encodable(email):
+        return ""
+    return email.strip().lower()
+
+
+def _encodable(text: str) -> bool:
+    # A lone surrogate ("\ud800" in JSON) cannot be a storage key (Redis encodes UTF-8).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _login_counters() -> list[Counter]:
