@@ -41,7 +41,10 @@ def pool() -> ThreadedConnectionPool:
     if _pool is None or _pool_pid != os.getpid():
         with _pool_lock:
             if _pool is None or _pool_pid != os.getpid():
-                _pool, _pool_pid = ThreadedConnectionPool(1, POOL_SIZE, DATABASE_URL), os.getpid()
+                # minconn = maxconn: psycopg2's pool closes any connection returned
+                # beyond minconn, which would mean a new connection per request.
+                _pool = ThreadedConnectionPool(POOL_SIZE, POOL_SIZE, DATABASE_URL)
+                _pool_pid = os.getpid()
     return _pool
 
 
