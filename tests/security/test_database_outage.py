@@ -4,6 +4,7 @@ A private PostgreSQL cluster is started, the app is served against it by gunicor
 the cluster is stopped and started again under the running app.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,11 @@ def test_outage_answers_503_fast_and_recovers_on_the_next_request(cluster, tmp_p
                                                         "password": VALID_PASSWORD}, token)
         assert registered.status == 302
         assert browser.get("/users/settings").status == 200
+        signed_in = browser.request("POST", "/api/sign_in", headers={"Content-Type": "application/json"},
+                                    data=b'{"email": "cook@example.com", "password": "%s"}'
+                                    % VALID_PASSWORD.encode())
+        assert signed_in.status == 200, signed_in.body
+        bearer = {"Authorization": "Bearer " + json.loads(signed_in.body)["data"]["token"]}
 
         cluster.stop()
         page, seconds = _timed(lambda: browser.get("/users/settings"))
@@ -58,14 +64,18 @@ def test_outage_answers_503_fast_and_recovers_on_the_next_request(cluster, tmp_p
         assert seconds < 5
         assert page.headers["Retry-After"]
         assert "Traceback" not in page.body and "psycopg2" not in page.body
-        api, seconds = _timed(lambda: browser.get("/api/recipes"))
+        api, seconds = _timed(lambda: browser.request("GET", "/api/recipes", headers=bearer))
         assert seconds < 5
+        assert api.status == 503
+        assert json.loads(api.body) == {"errors": {"detail": "Service Unavailable"}}
+        assert api.headers["Retry-After"]
         assert browser.get("/healthz").status == 200
         ready = browser.get("/readyz")
         assert ready.status == 503 and '"fail"' in ready.body
 
         cluster.start()
         assert browser.get("/users/settings").status == 200
+        assert browser.request("GET", "/api/recipes", headers=bearer).status == 200
         assert browser.get("/readyz").status == 200
 
 

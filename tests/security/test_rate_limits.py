@@ -102,3 +102,43 @@ def test_limits_reset_after_the_window(limited_app, user_fixture, monkeypatch):
 def test_disabled_rate_limits_never_answer_429(client, user):
     for _ in range(FAILED_LOGIN_PER_ACCOUNT.amount + 5):
         assert _fail_login(client, user.email).status_code == 200
+
+
+def _fail_api_sign_in(client, email, address="10.0.0.1"):
+    return client.post("/api/sign_in", json={"email": email, "password": "wrong password!"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_html_and_api_failed_logins_share_one_count(limited_app, user_fixture):
+    user = user_fixture()
+    client = limited_app.test_client()
+    for i in range(FAILED_LOGIN_PER_ACCOUNT.amount):
+        fail = _fail_api_sign_in if i % 2 else _fail_login
+        assert fail(client, user.email).status_code in (200, 401)
+    assert _fail_login(client, user.email).status_code == 429
+    assert _fail_api_sign_in(client, user.email).status_code == 429
+
+
+def test_api_answers_429_in_json_with_retry_after(limited_app, user_fixture):
+    user = user_fixture()
+    client = limited_app.test_client()
+    for _ in range(FAILED_LOGIN_PER_ACCOUNT.amount):
+        assert _fail_api_sign_in(client, user.email).status_code == 401
+    response = _fail_api_sign_in(client, user.email)
+    assert response.status_code == 429
+    assert response.get_json() == {"errors": {"detail": "Too Many Requests"}}
+    assert 0 < int(response.headers["Retry-After"]) <= FIFTEEN_MINUTES
+
+
+def test_api_sign_ups_are_limited_per_address(limited_app):
+    client = limited_app.test_client()
+    for _ in range(SENSITIVE_POST_PER_ADDRESS.amount):
+        response = client.post("/api/sign_up", json={"email": unique_user_email(),
+                                                     "password": VALID_PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.0.0.4"})
+        assert response.status_code == 201
+    response = client.post("/api/sign_up", json={"email": unique_user_email(),
+                                                 "password": VALID_PASSWORD},
+                           environ_base={"REMOTE_ADDR": "10.0.0.4"})
+    assert response.status_code == 429
+    assert response.get_json() == {"errors": {"detail": "Too Many Requests"}}

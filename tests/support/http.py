@@ -33,8 +33,9 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
 
     def request(self, method: str, path: str, form: dict | None = None,
-                headers: dict | None = None) -> Reply:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
+                headers: dict | None = None, data: bytes | None = None) -> Reply:
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
         req = urllib.request.Request(self.base_url + path, data=data, method=method,
                                      headers=headers or {})
         try:
