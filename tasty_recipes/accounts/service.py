@@ -320,7 +320,7 @@ def set_admin(user: User, is_admin: bool) -> User:
     return user
 
 
-API_TOKEN_CONTEXT = "api"  # noqa: S105 - the context of the API's JWT rows, not a secret
+API_TOKEN_CONTEXT = "api"  # noqa: S105 - a token context name, not a secret
 SEED_BATCH_SIZE = 5_000
 
 
