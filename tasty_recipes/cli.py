@@ -17,9 +17,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from .accounts import service as accounts
+from .accounts import admin as accounts
 from .errors import DomainError, NotFound, ValidationError
-from .recipes import service as recipes
+from .recipes import seeding
 
 users_cli = AppGroup("users", help="Create, list and manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Maintain session, email and API tokens.")
@@ -215,7 +215,7 @@ def seed(users_count: int, recipes_count: int, force: bool) -> None:
     password = secrets.token_urlsafe(SEED_PASSWORD_BYTES)
     owner_ids = accounts.seed_users(users_count, password)
     with click.progressbar(length=recipes_count, label="Seeding recipes") as bar:
-        recipes.seed_recipes(owner_ids, recipes_count, progress=bar.update)
+        seeding.seed_recipes(owner_ids, recipes_count, progress=bar.update)
     click.echo(f"Seeded {users_count} user(s) and {recipes_count} recipe(s).")
     if users_count:
         click.echo(f"The seeded users' password: {password}")

@@ -7,6 +7,7 @@ each worker gets a temporary SQLite file.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -16,13 +17,15 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from tasty_recipes import create_app
+from tasty_recipes.accounts import admin as accounts_admin
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.config import normalize_database_url
 from tasty_recipes.extensions import db, limiter
+from tasty_recipes.recipes import service as recipes
 
 VALID_PASSWORD = "hello world!"
 TABLES = ("recipes", "users_tokens", "users")
@@ -158,9 +161,9 @@ def user_fixture(app):
              admin: bool = False):
         user = accounts.register_user(email or unique_user_email(), password)
         if confirmed:
-            accounts.mark_user_confirmed(user)
+            accounts_admin.mark_user_confirmed(user)
         if admin:
-            accounts.set_admin(user, True)
+            accounts_admin.set_admin(user, True)
         return user
     return make
 
@@ -168,6 +171,31 @@ def user_fixture(app):
 @pytest.fixture()
 def user(user_fixture):
     return user_fixture()
+
+
+@pytest.fixture()
+def recipe_fixture(app):
+    def make(owner, name: str = "Lentil soup", description: str = "Simmer lentils for 30 minutes."):
+        return recipes.create_recipe(owner, {"name": name, "description": description})
+    return make
+
+
+@pytest.fixture()
+def count_statements(app):
+    """``with count_statements() as statements: …``; ``statements`` lists the SQL run."""
+    @contextlib.contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+    return counting
 
 
 @pytest.fixture()

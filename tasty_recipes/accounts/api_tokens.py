@@ -19,8 +19,7 @@ from sqlalchemy import delete, select
 from ..db import utcnow
 from ..extensions import db
 from .models import User, UserToken
-
-API = "api"
+from .tokens import API
 
 
 def digest_jti(jti: str) -> bytes:

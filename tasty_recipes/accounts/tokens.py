@@ -24,6 +24,7 @@ SESSION = "session"
 CONFIRM = "confirm"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a token context name, not a secret
 CHANGE_EMAIL_PREFIX = "change:"
+API = "api"  # rows of the JSON API's JWTs (accounts.api_tokens)
 _ENCODED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, URL-safe base64, no padding
 
 _VALIDITY_SETTING = {

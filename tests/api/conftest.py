@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
 
 from tasty_recipes.api.auth import issue_token
-from tasty_recipes.extensions import db
-from tasty_recipes.recipes import service as recipes
 
 from ..conftest import VALID_PASSWORD
 
@@ -52,31 +47,6 @@ def token_for(app):
 def auth(user, token_for):
     """Authorization headers for the default ``user``."""
     return bearer(token_for(user))
-
-
-@pytest.fixture()
-def recipe_fixture(app):
-    def make(owner, name: str = "Pancakes", description: str = "Flour, eggs and milk."):
-        return recipes.create_recipe(owner, {"name": name, "description": description})
-    return make
-
-
-@pytest.fixture()
-def count_statements(app):
-    """``with count_statements() as statements: …``; ``statements`` lists the SQL run."""
-    @contextlib.contextmanager
-    def counting():
-        statements: list[str] = []
-
-        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-    return counting
 
 
 __all__ = ["VALID_PASSWORD"]

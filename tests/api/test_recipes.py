@@ -233,7 +233,7 @@ def test_unknown_or_malformed_id_is_404(api, auth, recipe_id, method):
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_owner_updates_only_the_keys_sent(api, auth, user, recipe_fixture, method):
-    recipe = recipe_fixture(user)
+    recipe = recipe_fixture(user, **VALID)
     response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=auth,
                                     json={"recipe": {"name": "Crêpes", "owner_id": "x"}})
     assert response.status_code == 200
@@ -253,17 +253,17 @@ def test_update_rejects_nulls_and_wrong_types(api, auth, user, recipe_fixture):
 
 
 def test_owner_deletes(api, auth, user, recipe_fixture):
-    recipe = recipe_fixture(user)
-    response = api.delete(f"/api/recipes/{recipe.id}", headers=auth)
+    url = f"/api/recipes/{recipe_fixture(user).id}"
+    response = api.delete(url, headers=auth)
     assert response.status_code == 204
     assert response.data == b""
-    assert api.get(f"/api/recipes/{recipe.id}", headers=auth).status_code == 404
+    assert api.get(url, headers=auth).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_stranger_may_read_but_not_change(api, user, user_fixture, token_for, recipe_fixture,
                                           method):
-    recipe = recipe_fixture(user)
+    recipe = recipe_fixture(user, **VALID)
     stranger = bearer(token_for(user_fixture()))
     assert api.get(f"/api/recipes/{recipe.id}", headers=stranger).status_code == 200
     response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=stranger,

@@ -6,8 +6,10 @@ import re
 
 from sqlalchemy import func, select
 
+from tasty_recipes.accounts import admin as accounts_admin
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.extensions import db
+from tasty_recipes.recipes import seeding
 from tasty_recipes.recipes import service as recipes
 from tasty_recipes.recipes.models import Recipe
 
@@ -30,7 +32,7 @@ def test_seed_creates_the_requested_users_and_recipes(cli):
     assert "Seeded 3 user(s) and 50 recipe(s)." in result.stdout
     assert accounts.count_users() == 3
     assert _recipe_count() == 50
-    users = accounts.list_users()
+    users = accounts_admin.list_users()
     assert all(user.is_confirmed and not user.is_admin for user in users)
     owners = set(db.session.scalars(select(Recipe.owner_id)))
     assert owners == {user.id for user in users}
@@ -41,7 +43,7 @@ def test_seeded_users_log_in_with_the_printed_password(cli):
     assert_success(result)
     password = _seeded_password(result.stdout)
     assert len(password) >= 12
-    for user in accounts.list_users():
+    for user in accounts_admin.list_users():
         assert accounts.get_user_by_email_and_password(user.email, password) == user
 
 
@@ -63,8 +65,8 @@ def test_seed_twice_adds_more_without_collisions(cli):
 
 
 def test_seed_in_batches_commits_every_row(cli, app):
-    owner_ids = accounts.seed_users(2, "a seeding password")
-    assert recipes.seed_recipes(owner_ids, 23, batch_size=5) == 23
+    owner_ids = accounts_admin.seed_users(2, "a seeding password")
+    assert seeding.seed_recipes(owner_ids, 23, batch_size=5) == 23
     assert _recipe_count() == 23
 
 

@@ -21,7 +21,7 @@ VALIDITY = {
     tokens.CONFIRM: timedelta(days=7),
     tokens.RESET_PASSWORD: timedelta(days=1),
     tokens.CHANGE_EMAIL_PREFIX + "old@example.com": timedelta(days=7),
-    accounts.API_TOKEN_CONTEXT: timedelta(days=7),
+    tokens.API: timedelta(days=7),
 }
 
 

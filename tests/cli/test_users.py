@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tasty_recipes.accounts import admin as accounts_admin
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.accounts import tokens
 from tasty_recipes.extensions import db
@@ -164,7 +165,7 @@ def test_set_password_changes_the_password(cli, user):
 
 def test_set_password_revokes_every_session_and_api_token(cli, user):
     session_token = accounts.generate_user_session_token(user)
-    _, api_row = tokens.build_token(user, accounts.API_TOKEN_CONTEXT)
+    _, api_row = tokens.build_token(user, tokens.API)
     db.session.add(api_row)
     db.session.commit()
     assert accounts.get_user_by_session_token(session_token) is not None
@@ -172,7 +173,7 @@ def test_set_password_revokes_every_session_and_api_token(cli, user):
     assert_success(result)
     db.session.expire_all()
     assert accounts.get_user_by_session_token(session_token) is None
-    assert accounts.count_user_data(user) == (0, 0)
+    assert accounts_admin.count_user_data(user) == (0, 0)
 
 
 def test_set_password_keeps_other_users_sessions(cli, user_fixture):
@@ -216,7 +217,7 @@ def test_delete_with_yes_deletes_user_recipes_and_tokens(cli, user_fixture):
     assert_success(result)
     assert result.stdout == f"Deleted user {user.email}, 2 recipe(s) and 3 token(s).\n"
     assert reload_user(user.email) is None
-    assert accounts.count_user_data(other) == (1, 1)
+    assert accounts_admin.count_user_data(other) == (1, 1)
     assert accounts.count_users() == 1
 
 
@@ -236,4 +237,4 @@ def test_delete_answered_no_deletes_nothing(cli, user_fixture, answer):
     assert "Aborted" in result.output
     assert "Traceback" not in result.output
     assert reload_user(user.email) is not None
-    assert accounts.count_user_data(user) == (3, 2)
+    assert accounts_admin.count_user_data(user) == (3, 2)

@@ -114,22 +114,10 @@ def test_empty_list_invites_to_create(logged_in_client):
 
 
 def test_list_page_runs_the_same_few_statements_whatever_the_page_size(
-        app, logged_in_client, user, user_fixture, recipe_fixture):
-    from sqlalchemy import event
-
-    from tasty_recipes.extensions import db
-
+        logged_in_client, user, user_fixture, recipe_fixture, count_statements):
     def statements_for_list_page() -> int:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_statements() as seen:
             assert logged_in_client.get("/html/recipes").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(seen)
 
     recipe_fixture(user)

@@ -1,0 +1,149 @@
+"""Administration of accounts (the flask CLI and test fixtures): the accounts context's admin API.
+
+Same rules as accounts.service (it reuses its validation), one transaction per call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, delete, func, insert, or_, select
+
+from ..db import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from ..recipes.models import Recipe
+from ..validation import Errors
+from . import service, tokens
+from .models import User, UserToken
+from .passwords import hash_password
+
+
+def mark_user_confirmed(user: User) -> User:
+    """Confirm a user without a link (an administrator vouches for the address)."""
+    if user.confirmed_at is None:
+        user.confirmed_at = utcnow()
+        db.session.execute(delete(UserToken).where(
+            UserToken.user_id == user.id, UserToken.context == tokens.CONFIRM))
+        db.session.commit()
+    return user
+
+
+def set_admin(user: User, is_admin: bool) -> User:
+    """Grant or remove the admin role (admins may edit and delete any recipe)."""
+    user.is_admin = is_admin
+    db.session.commit()
+    return user
+
+
+SEED_BATCH_SIZE = 5_000
+
+
+def create_user(email: Any, password: Any, *, confirmed: bool = False,
+                is_admin: bool = False) -> User:
+    """Create a user from the command line, in one transaction; sends no email.
+
+    Same validation as the web (ValidationError with per-field messages).
+    ``confirmed`` means an administrator vouches for the address.
+    """
+    errors = Errors()
+    email = service._validate_email(errors, email)
+    password = service._validate_password(errors, password)
+    errors.raise_if_any()
+    user = User(email=email, hashed_password=hash_password(password), is_admin=is_admin,
+                confirmed_at=utcnow() if confirmed else None)
+    db.session.add(user)
+    service._commit_or_taken()
+    return user
+
+
+def get_user_by_email_or_raise(email: Any) -> User:
+    """The user with this email (case-insensitive); raises NotFound when there is none."""
+    user = service.get_user_by_email(email)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def list_users() -> list[User]:
+    """Every user, oldest first (then by email)."""
+    return list(db.session.scalars(select(User).order_by(User.inserted_at, User.email)))
+
+
+def set_user_password(user: User, password: Any) -> User:
+    """Set a password chosen by an administrator and delete every token of the user.
+
+    Validated like the web (ValidationError). Security: every browser session,
+    email link and API token of the user ends, in the same transaction.
+    """
+    errors = Errors()
+    password = service._validate_password(errors, password)
+    errors.raise_if_any()
+    service._set_password_and_revoke_all(user, password)
+    db.session.commit()
+    return user
+
+
+def count_user_data(user: User) -> tuple[int, int]:
+    """How many (tokens, recipes) the user has: what ``delete_user`` would delete."""
+    tokens_count = db.session.scalar(
+        select(func.count()).select_from(UserToken).where(UserToken.user_id == user.id))
+    recipes_count = db.session.scalar(
+        select(func.count()).select_from(Recipe).where(Recipe.owner_id == user.id))
+    return tokens_count, recipes_count
+
+
+def delete_user(user: User) -> tuple[int, int]:
+    """Delete the user with their tokens and recipes in one transaction.
+
+    Returns (tokens deleted, recipes deleted). The rows are deleted explicitly
+    rather than left to ON DELETE CASCADE so the counts are exact.
+    """
+    tokens_deleted = db.session.execute(
+        delete(UserToken).where(UserToken.user_id == user.id)).rowcount
+    recipes_deleted = db.session.execute(
+        delete(Recipe).where(Recipe.owner_id == user.id)).rowcount
+    db.session.execute(delete(User).where(User.id == user.id))
+    db.session.commit()
+    return tokens_deleted, recipes_deleted
+
+
+def purge_expired_tokens() -> int:
+    """Delete every expired token of every user; returns how many were deleted.
+
+    Session 60 days, confirm 7, reset password 1, email change 7 (all from the
+    configuration), and API token rows once older than JWT_ACCESS_TOKEN_EXPIRES.
+    Tokens of an unknown context are kept.
+    """
+    expired = [and_(UserToken.context == context, UserToken.inserted_at <= tokens.valid_since(context))
+               for context in (tokens.SESSION, tokens.CONFIRM, tokens.RESET_PASSWORD)]
+    change_since = tokens.valid_since(tokens.CHANGE_EMAIL_PREFIX)
+    expired.append(and_(UserToken.context.startswith(tokens.CHANGE_EMAIL_PREFIX, autoescape=True),
+                        UserToken.inserted_at <= change_since))
+    api_since = utcnow() - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    expired.append(and_(UserToken.context == tokens.API, UserToken.inserted_at <= api_since))
+    deleted = db.session.execute(delete(UserToken).where(or_(*expired))).rowcount
+    db.session.commit()
+    return deleted
+
+
+def seed_users(count: int, password: str, batch_size: int = SEED_BATCH_SIZE) -> list[uuid.UUID]:
+    """Insert ``count`` confirmed users sharing one password; returns their ids.
+
+    For development databases only. The password is hashed once (bcrypt is slow
+    by design) and the rows go in with bulk inserts, one transaction per batch.
+    Emails are ``cook-<run>-<n>@example.com`` so that seeding twice never collides.
+    """
+    hashed = hash_password(password)
+    run = uuid.uuid4().hex[:8]
+    now = utcnow()
+    ids = [uuid.uuid4() for _ in range(count)]
+    rows = [{"id": user_id, "email": f"cook-{run}-{n}@example.com", "hashed_password": hashed,
+             "confirmed_at": now, "is_admin": False, "inserted_at": now, "updated_at": now}
+            for n, user_id in enumerate(ids, start=1)]
+    for start in range(0, len(rows), batch_size):
+        db.session.execute(insert(User.__table__), rows[start:start + batch_size])
+        db.session.commit()
+    return ids
