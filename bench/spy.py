@@ -44,9 +44,18 @@ def _name(frame: str) -> str:
     return f"{match.group('func')} ({file})"
 
 
+def _package(name: str) -> str:
+    """``sqlalchemy``, ``flask_jwt_extended``, ``tasty_recipes``, … for a frame name from _name()."""
+    file = name.rsplit("(", 1)[-1].rstrip(")")
+    if "/" not in file:
+        return "python stdlib" if file.endswith(".py") or file.startswith("<frozen") else file
+    top = file.split("/", 1)[0]
+    return top if top not in ("concurrent", "json", "logging", "email", "http") else "python stdlib"
+
+
 def summarize(started: list[tuple[subprocess.Popen, Path]], top: int = 20) -> list[str]:
     """Own ("self") and inclusive share of the samples, per function, over every worker."""
-    own, inclusive, total = Counter(), Counter(), 0
+    own, inclusive, packages, total = Counter(), Counter(), Counter(), 0
     for process, path in started:
         process.wait(timeout=120)
         if not path.exists():
@@ -59,12 +68,15 @@ def summarize(started: list[tuple[subprocess.Popen, Path]], top: int = 20) -> li
             n = int(count)
             total += n
             own[frames[-1]] += n
+            packages[_package(frames[-1])] += n
             for name in set(frames):
                 inclusive[name] += n
     if not total:
         return ["py-spy recorded no samples"]
     lines = [f"{total} samples holding the GIL; own time (the function itself):"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
+    lines.append("own time by package:")
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in packages.most_common(12)]
     lines.append("inclusive time (the function and what it calls):")
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top + 15)]
     return lines
