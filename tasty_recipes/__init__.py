@@ -34,11 +34,12 @@ def _prepare_instance_folder(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
-    from . import ratelimits, security
+    from . import jsonprovider, ratelimits, security
     from .accounts import session
     from .db import enable_sqlite_foreign_keys
     from .extensions import csrf, db, jwt, limiter, mail, migrate
 
+    jsonprovider.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)

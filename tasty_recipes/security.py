@@ -19,13 +19,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-STATIC_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-}
-HSTS = "max-age=63072000; includeSubDomains"
+STATIC_HEADERS = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+]
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 def init_app(app: Flask) -> None:
@@ -34,14 +34,12 @@ def init_app(app: Flask) -> None:
         # Behind N reverse proxies: trust their X-Forwarded-* (client address for rate limits,
         # https for links in emails). Never without proxies: the headers would be spoofable.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    production = app.config["TASTY_ENV"] == "production"
+    headers = STATIC_HEADERS + ([HSTS] if app.config["TASTY_ENV"] == "production" else [])
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in STATIC_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if production:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        # Nothing else sets these, so extend (setdefault raises a KeyError per header).
+        response.headers.extend(headers)
         if request.path.startswith("/api/") or request.path == "/api":
             # Tokens and personal data must not linger in caches.
             response.headers["Cache-Control"] = "no-store"

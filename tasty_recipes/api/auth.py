@@ -52,8 +52,12 @@ def issue_token(user: User) -> str:
     return token
 
 
-def authenticated_user() -> User:
-    """The user of the verified bearer token (inside a ``jwt_required`` view)."""
+def authenticated_user() -> api_tokens.ApiPrincipal:
+    """Who the verified bearer token belongs to (inside a ``jwt_required`` view).
+
+    Plain columns, not an ORM object: enough for ownership checks and JSON; a view
+    that changes the user loads it with ``accounts.get_user(principal.id)``.
+    """
     return get_current_user()
 
 
@@ -102,12 +106,12 @@ def _is_revoked(_header: dict, claims: dict) -> bool:
     if claims.get("typ") != TOKEN_TYPE:
         g.api_auth_reason = "wrong_type"
         return True
-    user = api_tokens.get_user_by_api_token(
+    principal = api_tokens.get_principal_by_api_token(
         claims.get("jti"), claims.get("sub"), current_app.config["JWT_ACCESS_TOKEN_EXPIRES"])
-    if user is None:
+    if principal is None:
         g.api_auth_reason = "revoked"
         return True
-    g.api_user = user
+    g.api_user = principal
     return False
 
 
@@ -115,7 +119,7 @@ def _is_access_token(_header: dict, claims: dict) -> bool:
     return claims.get("typ") == TOKEN_TYPE
 
 
-def _load_user(_header: dict, _claims: dict) -> User | None:
+def _load_user(_header: dict, _claims: dict) -> api_tokens.ApiPrincipal | None:
     return g.get("api_user")
 
 

@@ -23,7 +23,8 @@ LIST_PARAMS = ("limit", "owner", "q")
 def index():
     args = request.args
     page = recipes.list_recipes(authenticated_user(), limit=args.get("limit"),
-                                after=args.get("after"), owner=args.get("owner"), q=args.get("q"))
+                                after=args.get("after"), owner=args.get("owner"), q=args.get("q"),
+                                with_owner_email=False)
     next_url = None
     if page.next_cursor is not None:
         kept = {name: args[name] for name in LIST_PARAMS if args.get(name)}

@@ -15,14 +15,19 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def recipe_json(recipe: Any) -> dict[str, Any]:
-    """A Recipe or a listed row as ``{"id", "name", "description", "owner_id", …}``."""
+    """A Recipe or a listed row as ``{"id", "name", "description", "owner_id", …}``.
+
+    UUIDs and datetimes are left to the JSON provider (orjson writes them as
+    strings and ISO 8601 UTC with ``Z``, exactly like ``iso``): the list
+    endpoint builds one of these per row.
+    """
     return {
-        "id": str(recipe.id),
+        "id": recipe.id,
         "name": recipe.name,
         "description": recipe.description,
-        "owner_id": str(recipe.owner_id),
-        "inserted_at": iso(recipe.inserted_at),
-        "updated_at": iso(recipe.updated_at),
+        "owner_id": recipe.owner_id,
+        "inserted_at": recipe.inserted_at,
+        "updated_at": recipe.updated_at,
     }
 
 

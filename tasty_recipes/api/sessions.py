@@ -56,7 +56,7 @@ def me():
 @jwt_required()
 def update_password():
     params = wrapped(read_body(), "user")
-    user = authenticated_user()
+    user = accounts.get_user(authenticated_user().id)
     # Deletes every token of the user (API and browser) in one transaction ...
     accounts.update_user_password(user, params.get("current_password"), params.get("password"),
                                   params.get("password_confirmation"))

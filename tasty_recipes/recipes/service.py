@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, select, tuple_
+from sqlalchemy import Integer, Row, Select, String, bindparam, select, tuple_
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
-from ..db import get_by_id
+from ..db import UTCDateTime, UUIDType, get_by_id
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..validation import Errors, max_length, text_field
@@ -29,9 +30,11 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 FIELDS = ("name", "description")
 
-# The columns of a listed recipe: what both faces show, no ORM object needed.
+# The columns of a listed recipe: plain rows, no ORM object needed.
 LIST_COLUMNS = (Recipe.id, Recipe.name, Recipe.description, Recipe.owner_id, Recipe.version,
-                Recipe.inserted_at, Recipe.updated_at, User.email.label("owner_email"))
+                Recipe.inserted_at, Recipe.updated_at)
+OWNER_EMAIL = User.email.label("owner_email")
+LIKE_ESCAPE = "/"
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,14 @@ def can_edit(user: Any, recipe: Any) -> bool:
 # --- reading ---------------------------------------------------------------------
 
 def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: Any = None,
-                 q: Any = None) -> Page:
+                 q: Any = None, with_owner_email: bool = True) -> Page:
     """A page of recipes, newest first.
 
     ``limit`` (1–100, default 50), ``after`` (a cursor from a previous page),
     ``owner`` (``"me"`` for the actor's own) and ``q`` (case-insensitive
     substring of the name) arrive as raw strings; bad values raise
-    ValidationError naming the parameter.
+    ValidationError naming the parameter. Rows carry ``owner_email`` unless
+    ``with_owner_email`` is False (the API does not show it: no join then).
     """
     errors = Errors()
     size = _page_size(errors, limit)
@@ -69,18 +73,42 @@ def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: An
         errors.add("q", f"must be text of at most {NAME_MAX_LENGTH} character(s)")
     errors.raise_if_any()
 
-    query = select(*LIST_COLUMNS).join(User, User.id == Recipe.owner_id)
+    params: dict[str, Any] = {"limit": size + 1}
     if owner == "me":
-        query = query.where(Recipe.owner_id == actor.id)
+        params["owner_id"] = actor.id
     if q:
-        query = query.where(Recipe.name.icontains(q, autoescape=True))
+        params["q"] = _escape_like(q)
     if position is not None:
-        query = query.where(tuple_(Recipe.inserted_at, Recipe.id) < tuple_(*position))
-    query = query.order_by(Recipe.inserted_at.desc(), Recipe.id.desc()).limit(size + 1)
-    rows = db.session.execute(query).all()
+        params["after_at"], params["after_id"] = position
+    statement = _list_statement(with_owner_email, "owner_id" in params, "q" in params,
+                                "after_at" in params)
+    rows = db.session.execute(statement, params).all()
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]) if more else None)
+
+
+@lru_cache(maxsize=16)
+def _list_statement(with_owner_email: bool, mine: bool, search: bool, after: bool) -> Select:
+    """The list query for one combination of filters, built once (values are bound)."""
+    query = select(*LIST_COLUMNS)
+    if with_owner_email:
+        query = query.add_columns(OWNER_EMAIL).join(User, User.id == Recipe.owner_id)
+    if mine:
+        query = query.where(Recipe.owner_id == bindparam("owner_id", type_=UUIDType))
+    if search:
+        query = query.where(Recipe.name.icontains(bindparam("q", type_=String), escape=LIKE_ESCAPE))
+    if after:
+        query = query.where(tuple_(Recipe.inserted_at, Recipe.id) < tuple_(
+            bindparam("after_at", type_=UTCDateTime), bindparam("after_id", type_=UUIDType)))
+    return query.order_by(Recipe.inserted_at.desc(), Recipe.id.desc()).limit(
+        bindparam("limit", type_=Integer))
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally inside LIKE (``%`` and ``_`` are not wildcards)."""
+    return (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+            .replace("_", LIKE_ESCAPE + "_"))
 
 
 def _page_size(errors: Errors, limit: Any) -> int:
@@ -126,7 +154,8 @@ def get_recipe_with_owner(recipe_id: Any) -> Row:
     """One recipe as a list row (with ``owner_email``); raises NotFound."""
     recipe = get_recipe(recipe_id)
     row = db.session.execute(
-        select(*LIST_COLUMNS).join(User, User.id == Recipe.owner_id).where(Recipe.id == recipe.id)
+        select(*LIST_COLUMNS, OWNER_EMAIL).join(User, User.id == Recipe.owner_id)
+        .where(Recipe.id == recipe.id)
     ).first()
     if row is None:
         raise NotFound()
