@@ -37,13 +37,12 @@ def register_extensions(app: Flask) -> None:
     from . import jsonprovider, ratelimits, security
     from .accounts import session
     from .db import enable_sqlite_foreign_keys
-    from .extensions import csrf, db, jwt, limiter, mail, migrate
+    from .extensions import csrf, db, limiter, mail, migrate
 
     jsonprovider.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
-    jwt.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     session.init_app(app)

@@ -139,19 +139,8 @@ def _cookies(env: str) -> dict[str, Any]:
 
 
 def _jwt() -> dict[str, Any]:
-    return {
-        "JWT_ALGORITHM": "HS512",
-        "JWT_DECODE_ALGORITHMS": ["HS512"],
-        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(days=_env_int("JWT_VALIDITY_DAYS", 7)),
-        "JWT_ENCODE_ISSUER": "tasty_recipes",
-        "JWT_DECODE_ISSUER": "tasty_recipes",
-        "JWT_ENCODE_AUDIENCE": "tasty_recipes",
-        "JWT_DECODE_AUDIENCE": "tasty_recipes",
-        "JWT_TOKEN_LOCATION": ["headers"],
-        "JWT_ERROR_MESSAGE_KEY": "message",
-        "JWT_COOKIE_CSRF_PROTECT": False,
-        "JWT_DECODE_LEEWAY": 0,
-    }
+    # Algorithm, issuer and audience are fixed by the API contract (api/auth.py).
+    return {"JWT_ACCESS_TOKEN_EXPIRES": timedelta(days=_env_int("JWT_VALIDITY_DAYS", 7))}
 
 
 def default_database_url(env: str, instance_path: str) -> str:

@@ -1,6 +1,5 @@
 """Extension instances only; they are bound to the app in create_app()."""
 
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,6 +12,5 @@ db = SQLAlchemy()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-jwt = JWTManager()
 mail = Mail()
 limiter = Limiter(get_remote_address)

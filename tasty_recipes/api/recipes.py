@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request, url_for
-from flask_jwt_extended import jwt_required
 
 from ..errors import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
 from . import bp
-from .auth import authenticated_user
+from .auth import authenticated_user, token_required
 from .params import read_body, wrapped
 from .serializers import recipe_etag, recipe_json
 from .sessions import no_content
@@ -19,7 +18,7 @@ LIST_PARAMS = ("limit", "owner", "q")
 
 
 @bp.get("/recipes")
-@jwt_required()
+@token_required
 def index():
     args = request.args
     page = recipes.list_recipes(authenticated_user(), limit=args.get("limit"),
@@ -36,7 +35,7 @@ def index():
 
 
 @bp.post("/recipes")
-@jwt_required()
+@token_required
 def create():
     recipe = recipes.create_recipe(authenticated_user(), wrapped(read_body(), "recipe"))
     response = _recipe_response(recipe, 201)
@@ -45,13 +44,13 @@ def create():
 
 
 @bp.get("/recipes/<recipe_id>")
-@jwt_required()
+@token_required
 def show(recipe_id: str):
     return _recipe_response(recipes.get_recipe(recipe_id))
 
 
 @bp.route("/recipes/<recipe_id>", methods=["PUT", "PATCH"])
-@jwt_required()
+@token_required
 def update(recipe_id: str):
     params = wrapped(read_body(), "recipe")
     expected = _expected_version(recipe_id)
@@ -63,7 +62,7 @@ def update(recipe_id: str):
 
 
 @bp.delete("/recipes/<recipe_id>")
-@jwt_required()
+@token_required
 def delete(recipe_id: str):
     expected = _expected_version(recipe_id)
     try:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, url_for
-from flask_jwt_extended import get_jwt, jwt_required
 
 from ..accounts import api_tokens
 from ..accounts import service as accounts
 from . import bp
-from .auth import authenticated_user, issue_token
+from .auth import authenticated_user, issue_token, token_claims, token_required
 from .params import read_body, wrapped
 from .serializers import me_json, user_json
 
@@ -40,20 +39,20 @@ def sign_up():
 
 
 @bp.post("/sign_out")
-@jwt_required()
+@token_required
 def sign_out():
-    api_tokens.revoke_api_token(get_jwt()["jti"])
+    api_tokens.revoke_api_token(token_claims()["jti"])
     return no_content()
 
 
 @bp.get("/me")
-@jwt_required()
+@token_required
 def me():
     return jsonify(data=me_json(authenticated_user()))
 
 
 @bp.put("/me/password")
-@jwt_required()
+@token_required
 def update_password():
     params = wrapped(read_body(), "user")
     user = accounts.get_user(authenticated_user().id)
