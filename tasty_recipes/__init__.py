@@ -36,7 +36,7 @@ def register_extensions(app: Flask) -> None:
     # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
     from . import jsonprovider, ratelimits, security
     from .accounts import session
-    from .db import enable_sqlite_foreign_keys
+    from .db import configure_engine
     from .extensions import csrf, db, limiter, mail, migrate
 
     jsonprovider.init_app(app)
@@ -46,7 +46,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     session.init_app(app)
-    enable_sqlite_foreign_keys(app)
+    configure_engine(app)
     security.init_app(app)
     ratelimits.init_app(app)
 

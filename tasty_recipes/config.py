@@ -92,7 +92,7 @@ def _secrets(env: str, instance_path: str) -> dict[str, str]:
 def database_settings(url: str) -> dict[str, Any]:
     """SQLAlchemy settings for a database URL (engine options depend on the backend)."""
     url = normalize_database_url(url)
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}  # stale connections: see db.configure_engine
     if url.startswith("postgresql"):
         # Fail fast while the database is down instead of hanging a worker.
         statement_ms = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, TypeDecorator, Uuid, func
+from sqlalchemy import DateTime, String, TypeDecorator, Uuid, event, func
 from sqlalchemy.dialects.postgresql import CITEXT
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Mapped, mapped_column
 
 EMAIL_MAX_LENGTH = 160
@@ -68,19 +70,49 @@ class TimestampMixin:
 __all__ = ["CIText", "TimestampMixin", "UTCDateTime", "UUIDType", "func", "get_by_id", "utcnow", "uuid_pk"]
 
 
-def enable_sqlite_foreign_keys(app) -> None:
-    """SQLite ignores ON DELETE CASCADE unless each connection turns foreign keys on."""
-    from sqlalchemy import event
-
+def configure_engine(app) -> None:
+    """Per-backend connection setup, once the engine exists."""
     from .extensions import db
 
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name != "sqlite":
-            return
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_foreign_keys)
+        else:
+            event.listen(engine, "checkin", _remember_checkin)
+            event.listen(engine, "checkout", _ping_if_idle)
 
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    # SQLite ignores ON DELETE CASCADE unless each connection turns foreign keys on.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+# A pooled connection unused for this long is checked with a round trip before use.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _remember_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """Pessimistic disconnect handling, without a round trip on every request.
+
+    SQLAlchemy's pool_pre_ping pings at every checkout: one extra round trip per
+    request under load. Connections reused within a second skip it; one that sat
+    idle (or follows an outage) is pinged, and a dead one is replaced by the pool,
+    so the first request after the database comes back succeeds.
+    """
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is not None and time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # noqa: BLE001 - any failure means: not usable, get another
+        raise DisconnectionError() from exc
