@@ -46,9 +46,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--workers", default="gthread:2x4",
                    help="gunicorn model for both apps: sync:N or gthread:WxT (default %(default)s)")
-    p.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    p.add_argument("--duration", type=float, default=5,
+                   help="seconds per wrk run (POST /api/sign_in runs twice as long)")
     p.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up per endpoint")
-    p.add_argument("--rounds", type=int, default=3, help="wrk runs per endpoint; the median is reported")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="rounds over every endpoint, reference first; medians are reported, and "
+                        "ratios are medians of the per-round ratios")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--port", type=int, default=8460, help="app port; the reference uses port+1")
