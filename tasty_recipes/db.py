@@ -70,6 +70,18 @@ class TimestampMixin:
 __all__ = ["CIText", "TimestampMixin", "UTCDateTime", "UUIDType", "func", "get_by_id", "utcnow", "uuid_pk"]
 
 
+def autocommit_reads() -> None:
+    """Run this request's statements without BEGIN/ROLLBACK: for read-only requests only.
+
+    psycopg2 opens a transaction with its own round trip before the first statement
+    and the pool rolls it back with another; a request that only reads gains nothing
+    from them. Must be called before the request's first statement.
+    """
+    from .extensions import db
+
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def configure_engine(app) -> None:
     """Per-backend connection setup, once the engine exists."""
     from .extensions import db

@@ -81,6 +81,7 @@ def _migrated_app(database_url, tmp_path_factory):
     from flask_migrate import upgrade
 
     app = make_app(database_url)
+    app.test_client_class = CSRFClient
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     with app.app_context():
         upgrade()
@@ -149,7 +150,6 @@ class CSRFClient(FlaskClient):
 
 @pytest.fixture()
 def client(app):
-    app.test_client_class = CSRFClient
     return app.test_client()
 
 

@@ -27,11 +27,13 @@ from flask import Flask, current_app, g, jsonify, request
 
 from ..accounts import api_tokens
 from ..accounts.models import User
+from ..db import autocommit_reads
 
 ISSUER = "tasty_recipes"
 TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim, not a secret
 ALGORITHM = "HS512"
 REQUIRED_CLAIMS = ["sub", "iss", "aud", "typ", "jti", "iat", "nbf", "exp"]
+SAFE_METHODS = ("GET", "HEAD")  # the API's GET views only read
 
 # Guardian's VerifyHeader regex, as compiled from "#{scheme}\:?\s+(.*)$" with the
 # "i" flag: case-insensitive, optional colon, unanchored at the start.
@@ -66,6 +68,8 @@ def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.api_claims = _verified_claims(_bearer_token())
+        if request.method in SAFE_METHODS:
+            autocommit_reads()
         principal = api_tokens.get_principal_by_api_token(
             g.api_claims["jti"], g.api_claims["sub"],
             current_app.config["JWT_ACCESS_TOKEN_EXPIRES"])

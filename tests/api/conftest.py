@@ -30,7 +30,7 @@ def assert_invalid_token(response) -> None:
 
 @pytest.fixture()
 def api(app):
-    """A plain test client (no CSRF helper: the API needs none)."""
+    """A test client (its CSRF helper only touches form posts, which the API ignores)."""
     return app.test_client()
 
 
