@@ -210,6 +210,10 @@ class Bench:
                 raise RuntimeError(f"in-process {name} answered {c.status}")
             self.results[(size, name)].statements = c.statements
             self.results[(size, name)].round_trips = c.round_trips
+        self.out(f"\nround trips to PostgreSQL per request at {size:,} recipes (in-process, warmed up):")
+        for name, c in counted.items():
+            if c.trips:
+                self.out(f"  {name}: " + " | ".join(c.trips))
         if explain:
             for name in (API_LIST, API_DEEP):
                 for statement, params in counted[name].sql:

@@ -26,11 +26,15 @@ from sqlalchemy import event
 @dataclass
 class Counter:
     statements: list[tuple[str, Any]] = field(default_factory=list)
-    round_trips: int = 0
+    trips: list[str] = field(default_factory=list)  # what each round trip was, in order
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.trips)
 
     def reset(self) -> None:
         self.statements.clear()
-        self.round_trips = 0
+        self.trips.clear()
 
 
 COUNTER = Counter()
@@ -40,8 +44,9 @@ class CountingCursor(ext.cursor):
     def execute(self, query, vars=None):
         conn = self.connection
         if not conn.autocommit and conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE:
-            COUNTER.round_trips += 1  # psycopg2 sends BEGIN first
-        COUNTER.round_trips += 1
+            COUNTER.trips.append("BEGIN")  # psycopg2 sends it before the statement
+        text = query.decode() if isinstance(query, bytes) else str(query)
+        COUNTER.trips.append(" ".join(text.split())[:48])
         return super().execute(query, vars)
 
 
@@ -50,16 +55,16 @@ class CountingConnection(ext.connection):
         super().__init__(*args, **kwargs)
         self.cursor_factory = CountingCursor
 
-    def _ends_transaction(self) -> None:
+    def _ends_transaction(self, verb: str) -> None:
         if self.info.transaction_status != ext.TRANSACTION_STATUS_IDLE:
-            COUNTER.round_trips += 1
+            COUNTER.trips.append(verb)
 
     def commit(self):
-        self._ends_transaction()
+        self._ends_transaction("COMMIT")
         return super().commit()
 
     def rollback(self):
-        self._ends_transaction()
+        self._ends_transaction("ROLLBACK")
         return super().rollback()
 
 
@@ -69,6 +74,7 @@ class Counted:
     statements: int
     round_trips: int
     sql: list[tuple[str, Any]]
+    trips: list[str]
 
 
 def build_app(database_url: str):
@@ -94,7 +100,7 @@ def count_request(client, method: str, path: str, warm: int = 2, **kwargs) -> Co
     COUNTER.reset()
     response = client.open(path, method=method, **kwargs)
     return Counted(response.status_code, len(COUNTER.statements), COUNTER.round_trips,
-                   list(COUNTER.statements))
+                   list(COUNTER.statements), list(COUNTER.trips))
 
 
 def count_reference(path: str = "/recipes", **kwargs) -> Counted:
@@ -106,7 +112,7 @@ def count_reference(path: str = "/recipes", **kwargs) -> Counted:
     before = reference_app.statements
     response = client.get(path, **kwargs)
     n = reference_app.statements - before
-    return Counted(response.status_code, n, n, [])
+    return Counted(response.status_code, n, n, [], [])
 
 
 def explain(app, statement: str, params: Any) -> str:

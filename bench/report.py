@@ -91,7 +91,12 @@ def machine(pg_version: str) -> list[str]:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in
                          ("Flask", "gunicorn", "SQLAlchemy", "psycopg2-binary", "PyJWT", "bcrypt"))
+    commit = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "log", "-1",
+                          "--format=%h %s"])
+    dirty = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "status",
+                         "--porcelain", "--", "tasty_recipes", "wsgi.py", "migrations", "setup.cfg"])
     return [
+        f"code:       {commit}" + ("  (plus uncommitted changes in the app)" if dirty != "?" else ""),
         f"date:       {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')} ({_first_line(['date'])})",
         f"machine:    {os.cpu_count()} CPU(s) ({len(os.sched_getaffinity(0))} usable), {cpu}, "
         f"{mem_kb / 1024 / 1024:.1f} GiB RAM, load average {load} at start",
