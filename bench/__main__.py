@@ -36,7 +36,7 @@ from .report import (
 from .servers import APP_TARGET, REFERENCE_TARGET, Server, WorkerConfig, browser_log_in, request, sign_in
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-COMPARED_CONFIGS = ("sync:2", "sync:4", "gthread:2x4", "gthread:4x2")
+COMPARED_CONFIGS = ("sync:2", "sync:4", "gthread:2x4", "gthread:2x4c8", "gthread:4x2")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,7 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", default="1000,1000000", help="recipe counts, ascending (default %(default)s)")
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--workers", default="gthread:2x4",
-                   help="gunicorn model for both apps: sync:N or gthread:WxT (default %(default)s)")
+                   help="gunicorn model for both apps: sync:N, gthread:WxT or gthread:WxTcC "
+                        "(C = --worker-connections) (default %(default)s)")
     p.add_argument("--duration", type=float, default=5,
                    help="seconds per wrk run (POST /api/sign_in runs twice as long)")
     p.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up per endpoint")
@@ -116,13 +117,14 @@ class Bench:
         bearer = {"Authorization": f"Bearer {token}"}
         base = "http://127.0.0.1:%d"
         return {
-            REFERENCE: dict(url=base % ref.port + "/recipes", headers=bearer),
-            API_LIST: dict(url=base % app.port + "/api/recipes?limit=20", headers=bearer),
-            API_DEEP: dict(url=base % app.port + f"/api/recipes?limit=20&after={cursor}", headers=bearer),
-            HTML_LIST: dict(url=base % app.port + "/html/recipes", headers={"Cookie": cookie}),
+            REFERENCE: dict(server=ref, url=base % ref.port + "/recipes", headers=bearer),
+            API_LIST: dict(server=app, url=base % app.port + "/api/recipes?limit=20", headers=bearer),
+            API_DEEP: dict(server=app, url=base % app.port + f"/api/recipes?limit=20&after={cursor}",
+                           headers=bearer),
+            HTML_LIST: dict(server=app, url=base % app.port + "/html/recipes", headers={"Cookie": cookie}),
             # Two connections per worker keep every CPU busy with bcrypt; more would only
             # queue, and wrk drops the requests still in flight when the run ends.
-            SIGN_IN: dict(url=base % app.port + "/api/sign_in", script=SIGN_IN_LUA, timeout_s=30,
+            SIGN_IN: dict(server=app, url=base % app.port + "/api/sign_in", script=SIGN_IN_LUA, timeout_s=30,
                           connections=2 * self.args.workers.workers,
                           env={"BENCH_EMAIL": self.email, "BENCH_PASSWORD": self.password}),
         }
@@ -165,7 +167,7 @@ class Bench:
                     measured.runs.append(result)
                     bound = (f"  (bcrypt bound {measured.bounds[-1]:.2f}/s)" if name == SIGN_IN else "")
                     self.out(f"  round {round_no + 1} {name:<28} {result.requests_per_second:>8.1f} req/s "
-                             f"p50 {result.p50_ms:.2f} ms p99 {result.p99_ms:.2f} ms{bound}"
+                             f"p50 {result.p50_ms:6.2f} ms p99 {result.p99_ms:7.2f} ms  {result.split}{bound}"
                              + (f"  {result.errors} errors" if result.errors else ""))
             app_rss, ref_rss = app.worker_rss_mb(), ref.worker_rss_mb()
             if a.py_spy and size == a.sizes[-1]:
@@ -188,10 +190,16 @@ class Bench:
             self.out(line)
 
     def wrk(self, spec: dict, duration: float):
-        return run_wrk(spec["url"], duration=duration,
-                       connections=spec.get("connections", self.args.connections),
-                       threads=self.args.wrk_threads, headers=spec.get("headers"),
-                       script=spec.get("script"), env=spec.get("env"), timeout_s=spec.get("timeout_s", 10))
+        server = spec["server"]
+        before = server.worker_cpu_ticks()
+        result = run_wrk(spec["url"], duration=duration,
+                         connections=spec.get("connections", self.args.connections),
+                         threads=self.args.wrk_threads, headers=spec.get("headers"),
+                         script=spec.get("script"), env=spec.get("env"), timeout_s=spec.get("timeout_s", 10))
+        used = [ticks - before.get(pid, 0) for pid, ticks in server.worker_cpu_ticks().items()]
+        if sum(used) > 0:
+            result.worker_cpu_shares = sorted((u / sum(used) for u in used), reverse=True)
+        return result
 
     def count_statements(self, size: int, token: str, cookie: str, cursor: str, explain: bool) -> None:
         bearer = {"Authorization": f"Bearer {token}"}
@@ -243,12 +251,14 @@ class Bench:
                     app.stop()
                     ref.stop()
         self.out(f"{'config':<32} {'reference req/s':>16} {'p99 ms':>8} {'app req/s':>10} {'p99 ms':>8} "
-                 f"{'app RSS MB':>11}")
+                 f"{'app RSS MB':>11}  app busiest worker's CPU share, per round")
         for text, by_name in got.items():
             r, m = by_name[REFERENCE], by_name[API_LIST]
+            shares = " ".join(f"{100 * run.worker_cpu_shares[0]:.0f}%" for run in m.runs
+                              if run.worker_cpu_shares)
             self.out(f"{WorkerConfig.parse(text).label:<32} {r.median('requests_per_second'):>16.1f} "
                      f"{r.median('p99_ms'):>8.2f} {m.median('requests_per_second'):>10.1f} "
-                     f"{m.median('p99_ms'):>8.2f} {max(m.rss_mb):>11.1f}")
+                     f"{m.median('p99_ms'):>8.2f} {max(m.rss_mb):>11.1f}  {shares}")
 
     def profile(self) -> None:
         token = json.loads(self.client.post("/api/sign_in", json={

@@ -21,6 +21,14 @@ class WrkResult:
     requests: int
     errors: int  # non-2xx/3xx responses + socket errors (a run with errors is not valid)
     raw: str
+    worker_cpu_shares: list[float] | None = None  # how the CPU time split between the workers
+
+    @property
+    def split(self) -> str:
+        """``workers 52/48%``: a lopsided split means most connections landed on one worker."""
+        if not self.worker_cpu_shares:
+            return ""
+        return "workers " + "/".join(f"{100 * s:.0f}" for s in self.worker_cpu_shares) + "%"
 
 
 def wrk_path() -> str:

@@ -26,11 +26,16 @@ class WorkerConfig:
     worker_class: str = "gthread"
     workers: int = 2
     threads: int = 4
+    connections: int | None = None  # gthread: --worker-connections (gunicorn's default is 1000)
 
     @property
     def args(self) -> list[str]:
         args = ["-w", str(self.workers), "-k", self.worker_class]
-        return args + (["--threads", str(self.threads)] if self.worker_class == "gthread" else [])
+        if self.worker_class == "gthread":
+            args += ["--threads", str(self.threads)]
+            if self.connections is not None:
+                args += ["--worker-connections", str(self.connections)]
+        return args
 
     @property
     def label(self) -> str:
@@ -38,11 +43,13 @@ class WorkerConfig:
 
     @classmethod
     def parse(cls, text: str) -> WorkerConfig:
-        """``sync:4`` (4 sync workers) or ``gthread:2x4`` (2 workers, 4 threads each)."""
+        """``sync:4`` (4 sync workers), ``gthread:2x4`` (2 workers, 4 threads each) or
+        ``gthread:2x4c8`` (and at most 8 connections per worker)."""
         kind, _, size = text.partition(":")
         if kind == "gthread":
             workers, _, threads = size.partition("x")
-            return cls("gthread", int(workers), int(threads or 1))
+            threads, _, connections = threads.partition("c")
+            return cls("gthread", int(workers), int(threads or 1), int(connections) if connections else None)
         if kind == "sync":
             return cls("sync", int(size), 1)
         raise ValueError(f"worker config must look like sync:4 or gthread:2x4, not {text!r}")
@@ -82,6 +89,9 @@ class Server:
     def worker_rss_mb(self) -> list[float]:
         return [rss_mb(pid) for pid in self.worker_pids()]
 
+    def worker_cpu_ticks(self) -> dict[int, int]:
+        return {pid: cpu_ticks(pid) for pid in self.worker_pids()}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -108,6 +118,15 @@ def children(pid: int) -> list[int]:
                 if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                     found.append(int(entry.name))
         return found
+
+
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU time of a process so far, in clock ticks."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def rss_mb(pid: int) -> float:

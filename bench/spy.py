@@ -37,8 +37,8 @@ def start(pids: list[int], seconds: float, out_dir: Path, label: str) -> list[tu
 
 def _name(frame: str) -> str:
     match = _FRAME.match(frame)
-    if match is None:
-        return frame
+    if match is None or not frame.isascii() or not frame.isprintable():
+        return "<unreadable frame>"  # py-spy reads live memory: a frame can be torn
     file = re.sub(r"^.*/(site-packages|lib/python3\.\d+)/", "", match.group("file"))
     file = re.sub(r"^.*/work/main/", "", file)
     return f"{match.group('func')} ({file})"
