@@ -36,7 +36,8 @@ from .report import (
 from .servers import APP_TARGET, REFERENCE_TARGET, Server, WorkerConfig, browser_log_in, request, sign_in
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-COMPARED_CONFIGS = ("sync:2", "sync:4", "gthread:2x4", "gthread:2x4c8", "gthread:4x2")
+COMPARED_CONFIGS = ("sync:2", "sync:4", "gthread:2x4", "gthread:2x4 --worker-connections 8",
+                    "gthread:2x4 --keep-alive 0", "gthread:4x2")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,8 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", default="1000,1000000", help="recipe counts, ascending (default %(default)s)")
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--workers", default="gthread:2x4",
-                   help="gunicorn model for both apps: sync:N, gthread:WxT or gthread:WxTcC "
-                        "(C = --worker-connections) (default %(default)s)")
+                   help="gunicorn model for both apps: sync:N or gthread:WxT, then any gunicorn "
+                        "options (default %(default)r)")
     p.add_argument("--duration", type=float, default=5,
                    help="seconds per wrk run (POST /api/sign_in runs twice as long)")
     p.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up per endpoint")
@@ -57,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--port", type=int, default=8460, help="app port; the reference uses port+1")
     p.add_argument("--compare-workers", action="store_true",
-                   help=f"also measure {', '.join(COMPARED_CONFIGS)} on the list endpoints (first size)")
+                   help=f"also measure {'; '.join(COMPARED_CONFIGS)} on the list endpoints (first size)")
     p.add_argument("--profile", action="store_true", help="cProfile GET /api/recipes in-process")
     p.add_argument("--py-spy", action="store_true",
                    help="sample the workers with py-spy under load at the last size (needs py-spy)")
@@ -250,13 +251,13 @@ class Bench:
                 finally:
                     app.stop()
                     ref.stop()
-        self.out(f"{'config':<32} {'reference req/s':>16} {'p99 ms':>8} {'app req/s':>10} {'p99 ms':>8} "
+        self.out(f"{'config':<52} {'reference req/s':>16} {'p99 ms':>8} {'app req/s':>10} {'p99 ms':>8} "
                  f"{'app RSS MB':>11}  app busiest worker's CPU share, per round")
         for text, by_name in got.items():
             r, m = by_name[REFERENCE], by_name[API_LIST]
             shares = " ".join(f"{100 * run.worker_cpu_shares[0]:.0f}%" for run in m.runs
                               if run.worker_cpu_shares)
-            self.out(f"{WorkerConfig.parse(text).label:<32} {r.median('requests_per_second'):>16.1f} "
+            self.out(f"{WorkerConfig.parse(text).label:<52} {r.median('requests_per_second'):>16.1f} "
                      f"{r.median('p99_ms'):>8.2f} {m.median('requests_per_second'):>10.1f} "
                      f"{m.median('p99_ms'):>8.2f} {max(m.rss_mb):>11.1f}  {shares}")
 

@@ -21,21 +21,19 @@ REFERENCE_TARGET = "bench.reference_app:app"
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """gunicorn's process model: ``sync`` (one request per process) or ``gthread``."""
+    """gunicorn's process model: ``sync`` (one request per process) or ``gthread``, plus options."""
 
     worker_class: str = "gthread"
     workers: int = 2
     threads: int = 4
-    connections: int | None = None  # gthread: --worker-connections (gunicorn's default is 1000)
+    extra: tuple[str, ...] = ()  # further gunicorn options, e.g. ("--keep-alive", "0")
 
     @property
     def args(self) -> list[str]:
         args = ["-w", str(self.workers), "-k", self.worker_class]
         if self.worker_class == "gthread":
             args += ["--threads", str(self.threads)]
-            if self.connections is not None:
-                args += ["--worker-connections", str(self.connections)]
-        return args
+        return args + list(self.extra)
 
     @property
     def label(self) -> str:
@@ -43,15 +41,15 @@ class WorkerConfig:
 
     @classmethod
     def parse(cls, text: str) -> WorkerConfig:
-        """``sync:4`` (4 sync workers), ``gthread:2x4`` (2 workers, 4 threads each) or
-        ``gthread:2x4c8`` (and at most 8 connections per worker)."""
-        kind, _, size = text.partition(":")
+        """``sync:4`` (4 sync workers) or ``gthread:2x4`` (2 workers, 4 threads each), optionally
+        followed by gunicorn options: ``gthread:2x4 --keep-alive 0``."""
+        model, *extra = text.split()
+        kind, _, size = model.partition(":")
         if kind == "gthread":
             workers, _, threads = size.partition("x")
-            threads, _, connections = threads.partition("c")
-            return cls("gthread", int(workers), int(threads or 1), int(connections) if connections else None)
+            return cls("gthread", int(workers), int(threads or 1), tuple(extra))
         if kind == "sync":
-            return cls("sync", int(size), 1)
+            return cls("sync", int(size), 1, tuple(extra))
         raise ValueError(f"worker config must look like sync:4 or gthread:2x4, not {text!r}")
 
 
