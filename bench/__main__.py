@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", seed.DEFAULT_DATABASE_URL))
     p.add_argument("--sizes", default="1000,1000000", help="recipe counts, ascending (default %(default)s)")
     p.add_argument("--users", type=int, default=1000)
-    p.add_argument("--workers", default="gthread:2x4",
+    p.add_argument("--workers", default="sync:2",
                    help="gunicorn model for both apps: sync:N or gthread:WxT, then any gunicorn "
                         "options (default %(default)r)")
     p.add_argument("--duration", type=float, default=5,
