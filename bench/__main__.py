@@ -81,8 +81,7 @@ class Bench:
         os.environ.update(SECRET_KEY=secrets.token_urlsafe(64), JWT_SECRET_KEY=secrets.token_urlsafe(64),
                           DATABASE_URL=args.database_url, TASTY_ENV="production",
                           RATELIMIT_ENABLED="false")
-        self.app = inprocess.build_app(args.database_url)
-        self.client = self.app.test_client(use_cookies=False)
+        self.inproc = inprocess.InProcess(args.database_url)
 
     # --- servers ---------------------------------------------------------------
 
@@ -204,15 +203,14 @@ class Bench:
 
     def count_statements(self, size: int, token: str, cookie: str, cursor: str, explain: bool) -> None:
         bearer = {"Authorization": f"Bearer {token}"}
+        count = self.inproc.count
         counted = {
-            API_LIST: inprocess.count_request(self.client, "GET", "/api/recipes?limit=20", headers=bearer),
-            API_DEEP: inprocess.count_request(self.client, "GET", f"/api/recipes?limit=20&after={cursor}",
-                                              headers=bearer),
-            HTML_LIST: inprocess.count_request(self.client, "GET", "/html/recipes",
-                                               headers={"Cookie": cookie}),
-            SIGN_IN: inprocess.count_request(self.client, "POST", "/api/sign_in", warm=1,
-                                             json={"email": self.email, "password": self.password}),
-            REFERENCE: inprocess.count_reference(headers=bearer),
+            API_LIST: count("GET", "/api/recipes?limit=20", headers=bearer),
+            API_DEEP: count("GET", f"/api/recipes?limit=20&after={cursor}", headers=bearer),
+            HTML_LIST: count("GET", "/html/recipes", headers={"Cookie": cookie}),
+            SIGN_IN: count("POST", "/api/sign_in", warm=1,
+                           json={"email": self.email, "password": self.password}),
+            REFERENCE: self.inproc.count_reference(headers=bearer),
         }
         for name, c in counted.items():
             if c.status not in (200, 201):
@@ -222,12 +220,12 @@ class Bench:
         self.out(f"\nround trips to PostgreSQL per request at {size:,} recipes (in-process, warmed up):")
         for name, c in counted.items():
             if c.trips:
-                self.out(f"  {name}: " + " | ".join(c.trips))
+                self.out(f"  {name}: " + " | ".join(trip[:48] for trip in c.trips))
         if explain:
             for name in (API_LIST, API_DEEP):
                 for statement, params in counted[name].sql:
                     self.out(f"\nEXPLAIN (ANALYZE, BUFFERS) at {size:,} recipes, {name}:\n{statement}")
-                    self.out(inprocess.explain(self.app, statement, params))
+                    self.out(self.inproc.explain(statement, params))
 
     # --- the rest ------------------------------------------------------------------
 
@@ -262,11 +260,12 @@ class Bench:
                      f"{m.median('p99_ms'):>8.2f} {max(m.rss_mb):>11.1f}  {shares}")
 
     def profile(self) -> None:
-        token = json.loads(self.client.post("/api/sign_in", json={
+        client = inprocess.plain_app(self.args.database_url).test_client(use_cookies=False)
+        token = json.loads(client.post("/api/sign_in", json={
             "email": self.email, "password": self.password}).data)["data"]["token"]
         headers = {"Authorization": f"Bearer {token}"}
         self.out("\n## cProfile: 2,000 x GET /api/recipes?limit=20 in-process (Flask test client)")
-        self.out(inprocess.profile(lambda: self.client.get("/api/recipes?limit=20", headers=headers), 2000))
+        self.out(inprocess.profile(lambda: client.get("/api/recipes?limit=20", headers=headers), 2000))
 
 
 def _pg_version(url: str) -> str:
@@ -300,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         bench.profile()
     out("\n## Results (medians; x ref = ratio to the reference app at the same size; stmts = SQL "
-        "statements, trips = round trips to PostgreSQL incl. BEGIN/ping/ROLLBACK)")
+        "statements, trips = queries PostgreSQL received, incl. BEGIN/SET/ping/ROLLBACK)")
     for line in table(bench.results):
         out(line)
     out("\n## Targets of issue 7")

@@ -5,9 +5,9 @@ gunicorn serves it, and driven with Flask's test client. Two counts per request:
 
 * statements: what the app sends through SQLAlchemy (``before_cursor_execute``),
   the number issue 7 bounds;
-* round trips: every exchange with PostgreSQL at the driver level, including
-  the implicit ``BEGIN``, the pool's pre-ping ``SELECT 1`` and the
-  ``ROLLBACK``/``COMMIT`` when the connection goes back to the pool.
+* round trips: every query PostgreSQL receives, counted by a relay on the wire
+  (``bench.wire``), so the implicit ``BEGIN``, a pool ping, ``SET`` commands
+  and the ``ROLLBACK``/``COMMIT`` when a connection goes back to the pool count too.
 """
 
 from __future__ import annotations
@@ -16,56 +16,15 @@ import cProfile
 import io
 import pstats
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import psycopg2.extensions as ext
 from sqlalchemy import event
 
+from .wire import QueryRelay
 
-@dataclass
-class Counter:
-    statements: list[tuple[str, Any]] = field(default_factory=list)
-    trips: list[str] = field(default_factory=list)  # what each round trip was, in order
-
-    @property
-    def round_trips(self) -> int:
-        return len(self.trips)
-
-    def reset(self) -> None:
-        self.statements.clear()
-        self.trips.clear()
-
-
-COUNTER = Counter()
-
-
-class CountingCursor(ext.cursor):
-    def execute(self, query, vars=None):
-        conn = self.connection
-        if not conn.autocommit and conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE:
-            COUNTER.trips.append("BEGIN")  # psycopg2 sends it before the statement
-        text = query.decode() if isinstance(query, bytes) else str(query)
-        COUNTER.trips.append(" ".join(text.split())[:48])
-        return super().execute(query, vars)
-
-
-class CountingConnection(ext.connection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.cursor_factory = CountingCursor
-
-    def _ends_transaction(self, verb: str) -> None:
-        if self.info.transaction_status != ext.TRANSACTION_STATUS_IDLE:
-            COUNTER.trips.append(verb)
-
-    def commit(self):
-        self._ends_transaction("COMMIT")
-        return super().commit()
-
-    def rollback(self):
-        self._ends_transaction("ROLLBACK")
-        return super().rollback()
+# libpq must not negotiate encryption with the server, or the relay could not read the queries.
+PLAIN_CONNECTION = {"sslmode": "disable", "gssencmode": "disable"}
 
 
 @dataclass
@@ -77,42 +36,60 @@ class Counted:
     trips: list[str]
 
 
-def build_app(database_url: str):
-    """The real app (production profile; secrets come from os.environ) with counting connections."""
+class InProcess:
+    """The real app (production profile; secrets from os.environ) behind a counting relay."""
+
+    def __init__(self, database_url: str):
+        from tasty_recipes import create_app
+        from tasty_recipes.config import database_settings
+        from tasty_recipes.extensions import db
+
+        self.relay, self.relayed_url = QueryRelay.for_url(database_url)
+        settings = database_settings(self.relayed_url)
+        options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
+        options["connect_args"] = {**options.get("connect_args", {}), **PLAIN_CONNECTION}
+        self.app = create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings})
+        self.client = self.app.test_client(use_cookies=False)
+        self.statements: list[tuple[str, Any]] = []
+        with self.app.app_context():
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda _c, _cur, stmt, params, _ctx, _many: self.statements.append((stmt, params)))
+
+    def count(self, method: str, path: str, warm: int = 2, **kwargs) -> Counted:
+        """Statements and round trips of one request, after ``warm`` identical ones."""
+        for _ in range(warm):
+            self.client.open(path, method=method, **kwargs)
+        self.statements.clear()
+        self.relay.reset()
+        response = self.client.open(path, method=method, **kwargs)
+        trips = self.relay.taken()
+        return Counted(response.status_code, len(self.statements), len(trips), list(self.statements), trips)
+
+    def count_reference(self, path: str = "/recipes", **kwargs) -> Counted:
+        """The reference app, in this process, through the same relay."""
+        from bench import reference_app
+
+        plain = "&".join(f"{k}={v}" for k, v in PLAIN_CONNECTION.items())
+        reference_app.DATABASE_URL = self.relayed_url + ("&" if "?" in self.relayed_url else "?") + plain
+        client = reference_app.app.test_client()
+        client.get(path, **kwargs)
+        before = reference_app.statements
+        self.relay.reset()
+        response = client.get(path, **kwargs)
+        trips = self.relay.taken()
+        return Counted(response.status_code, reference_app.statements - before, len(trips), [], trips)
+
+    def explain(self, statement: str, params: Any) -> str:
+        return explain(self.app, statement, params)
+
+
+def plain_app(database_url: str):
+    """The app straight on PostgreSQL (no relay), for profiling."""
     from tasty_recipes import create_app
     from tasty_recipes.config import database_settings
-    from tasty_recipes.extensions import db
 
-    settings = database_settings(database_url)
-    options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
-    options["connect_args"] = {**options.get("connect_args", {}), "connection_factory": CountingConnection}
-    app = create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings})
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda _c, _cur, stmt, params, _ctx, _many: COUNTER.statements.append((stmt, params)))
-    return app
-
-
-def count_request(client, method: str, path: str, warm: int = 2, **kwargs) -> Counted:
-    """Statements and round trips of one request, after ``warm`` identical ones."""
-    for _ in range(warm):
-        client.open(path, method=method, **kwargs)
-    COUNTER.reset()
-    response = client.open(path, method=method, **kwargs)
-    return Counted(response.status_code, len(COUNTER.statements), COUNTER.round_trips,
-                   list(COUNTER.statements), list(COUNTER.trips))
-
-
-def count_reference(path: str = "/recipes", **kwargs) -> Counted:
-    """The reference app in-process (it counts its own statements; autocommit: one trip each)."""
-    from bench import reference_app
-
-    client = reference_app.app.test_client()
-    client.get(path, **kwargs)
-    before = reference_app.statements
-    response = client.get(path, **kwargs)
-    n = reference_app.statements - before
-    return Counted(response.status_code, n, n, [], [])
+    return create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False,
+                       **database_settings(database_url)})
 
 
 def explain(app, statement: str, params: Any) -> str:
