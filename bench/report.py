@@ -147,10 +147,10 @@ def targets(results: dict[tuple[int, str], Measured], sizes: list[int]) -> list[
         ref, app = results.get((size, REFERENCE)), results.get((size, API_LIST))
         if ref and app:
             x = app.ratio_to(ref, "requests_per_second")
-            lines.append(f"GET /api/recipes req/s >= 0.6x reference at {size:,}: {x:.2f}x  "
+            lines.append(f"GET /api/recipes req/s >= 0.6x reference at {size:,}: {x:.3f}x  "
                          f"{_verdict(x >= 0.6)}{_spread(app.ratios_to(ref, 'requests_per_second'))}")
             x = app.ratio_to(ref, "p99_ms")
-            lines.append(f"GET /api/recipes p99 <= 2x reference at {size:,}:    {x:.2f}x  "
+            lines.append(f"GET /api/recipes p99 <= 2x reference at {size:,}:    {x:.3f}x  "
                          f"{_verdict(x <= 2)}{_spread(app.ratios_to(ref, 'p99_ms'))}")
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
@@ -158,7 +158,7 @@ def targets(results: dict[tuple[int, str], Measured], sizes: list[int]) -> list[
             lo, hi = results.get((small, name)), results.get((big, name))
             if lo and hi:
                 x = hi.median("p50_ms") / lo.median("p50_ms")
-                lines.append(f"flat cost, {name} p50 at {big:,} / at {small:,}: {x:.2f}x  "
+                lines.append(f"flat cost, {name} p50 at {big:,} / at {small:,}: {x:.3f}x  "
                              f"{_verdict(x <= 1.2)}")
     for name in (API_LIST, API_DEEP, HTML_LIST):
         m = results.get((sizes[-1], name))
@@ -172,7 +172,7 @@ def targets(results: dict[tuple[int, str], Measured], sizes: list[int]) -> list[
             x = m.ratio_to_bound()
             rounds = [run.requests_per_second / b for run, b in zip(m.runs, m.bounds, strict=False)]
             lines.append(f"POST /api/sign_in at {size:,}: {m.median('requests_per_second'):.2f} req/s, "
-                         f"bcrypt bound {statistics.median(m.bounds):.2f}/s: {x:.2f}x (>= 0.9)  "
+                         f"bcrypt bound {statistics.median(m.bounds):.2f}/s: {x:.3f}x (>= 0.9)  "
                          f"{_verdict(x >= 0.9)}{_spread(rounds)}")
     worst = max((max(m.rss_mb) for (_, name), m in results.items() if name != REFERENCE and m.rss_mb),
                 default=None)
