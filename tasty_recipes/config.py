@@ -138,9 +138,34 @@ def _cookies(env: str) -> dict[str, Any]:
     }
 
 
+JWT_ISSUER = "tasty_recipes"
+
+
 def _jwt() -> dict[str, Any]:
-    # Algorithm, issuer and audience are fixed by the API contract (api/auth.py).
-    return {"JWT_ACCESS_TOKEN_EXPIRES": timedelta(days=_env_int("JWT_VALIDITY_DAYS", 7))}
+    """flask-jwt-extended's settings: Guardian-compatible bearer tokens in the Authorization header.
+
+    Algorithm, issuer and audience are part of the API contract, not deployment
+    choices: HS512 only (no algorithm confusion), ``iss`` and ``aud`` both
+    ``tasty_recipes``, required when decoding.
+    """
+    return {
+        "JWT_ALGORITHM": "HS512",
+        "JWT_DECODE_ALGORITHMS": ["HS512"],
+        "JWT_ENCODE_ISSUER": JWT_ISSUER,
+        "JWT_DECODE_ISSUER": JWT_ISSUER,
+        "JWT_ENCODE_AUDIENCE": JWT_ISSUER,
+        "JWT_DECODE_AUDIENCE": JWT_ISSUER,
+        "JWT_ENCODE_NBF": True,
+        "JWT_DECODE_LEEWAY": 0,
+        "JWT_VERIFY_SUB": True,
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_HEADER_NAME": "Authorization",
+        "JWT_HEADER_TYPE": "Bearer",
+        "JWT_ERROR_MESSAGE_KEY": "message",
+        # Tokens travel in a header, never in a cookie: no double-submit claim.
+        "JWT_COOKIE_CSRF_PROTECT": False,
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(days=_env_int("JWT_VALIDITY_DAYS", 7)),
+    }
 
 
 def default_database_url(env: str, instance_path: str) -> str:

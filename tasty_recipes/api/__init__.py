@@ -12,13 +12,12 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # The views attach themselves to ``bp``; imported after it exists.
-from . import docs, recipes, sessions  # noqa: E402,F401
+from . import auth, docs, recipes, sessions  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, exempt it from CSRF and install the JWT loaders."""
     from ..extensions import csrf
-    from . import auth
 
     app.register_blueprint(bp)
     csrf.exempt(bp)

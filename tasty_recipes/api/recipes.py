@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request, url_for
+from flask_jwt_extended import current_user, jwt_required
 
 from ..errors import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
 from . import bp
-from .auth import authenticated_user, token_required
 from .params import read_body, wrapped
 from .serializers import recipe_etag, recipe_json
 from .sessions import no_content
@@ -18,10 +18,10 @@ LIST_PARAMS = ("limit", "owner", "q")
 
 
 @bp.get("/recipes")
-@token_required
+@jwt_required()
 def index():
     args = request.args
-    page = recipes.list_recipes(authenticated_user(), limit=args.get("limit"),
+    page = recipes.list_recipes(current_user, limit=args.get("limit"),
                                 after=args.get("after"), owner=args.get("owner"), q=args.get("q"),
                                 with_owner_email=False)
     next_url = None
@@ -35,38 +35,38 @@ def index():
 
 
 @bp.post("/recipes")
-@token_required
+@jwt_required()
 def create():
-    recipe = recipes.create_recipe(authenticated_user(), wrapped(read_body(), "recipe"))
+    recipe = recipes.create_recipe(current_user, wrapped(read_body(), "recipe"))
     response = _recipe_response(recipe, 201)
     response.headers["Location"] = url_for("api.show", recipe_id=recipe.id)
     return response
 
 
 @bp.get("/recipes/<recipe_id>")
-@token_required
+@jwt_required()
 def show(recipe_id: str):
     return _recipe_response(recipes.get_recipe(recipe_id))
 
 
 @bp.route("/recipes/<recipe_id>", methods=["PUT", "PATCH"])
-@token_required
+@jwt_required()
 def update(recipe_id: str):
     params = wrapped(read_body(), "recipe")
     expected = _expected_version(recipe_id)
     try:
-        recipe = recipes.update_recipe(authenticated_user(), recipe_id, params, expected)
+        recipe = recipes.update_recipe(current_user, recipe_id, params, expected)
     except Conflict as exc:
         raise _lost_update(expected) from exc
     return _recipe_response(recipe)
 
 
 @bp.delete("/recipes/<recipe_id>")
-@token_required
+@jwt_required()
 def delete(recipe_id: str):
     expected = _expected_version(recipe_id)
     try:
-        recipes.delete_recipe(authenticated_user(), recipe_id, expected)
+        recipes.delete_recipe(current_user, recipe_id, expected)
     except Conflict as exc:
         raise _lost_update(expected) from exc
     return no_content()
@@ -90,7 +90,7 @@ def _expected_version(recipe_id: str) -> int | None:
     recipe = recipes.get_recipe(recipe_id)
     if request.if_match.star_tag or request.if_match.contains(recipe_etag(recipe)):
         return recipe.version
-    if not recipes.can_edit(authenticated_user(), recipe):
+    if not recipes.can_edit(current_user, recipe):
         raise Forbidden()
     raise PreconditionFailed()
 

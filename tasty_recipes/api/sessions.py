@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, url_for
+from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from ..accounts import api_tokens
 from ..accounts import service as accounts
 from . import bp
-from .auth import authenticated_user, issue_token, token_claims, token_required
+from .auth import issue_token
 from .params import read_body, wrapped
 from .serializers import me_json, user_json
 
@@ -39,23 +40,23 @@ def sign_up():
 
 
 @bp.post("/sign_out")
-@token_required
+@jwt_required()
 def sign_out():
-    api_tokens.revoke_api_token(token_claims()["jti"])
+    api_tokens.revoke_api_token(get_jwt()["jti"])
     return no_content()
 
 
 @bp.get("/me")
-@token_required
+@jwt_required()
 def me():
-    return jsonify(data=me_json(authenticated_user()))
+    return jsonify(data=me_json(current_user))
 
 
 @bp.put("/me/password")
-@token_required
+@jwt_required()
 def update_password():
     params = wrapped(read_body(), "user")
-    user = accounts.get_user(authenticated_user().id)
+    user = accounts.get_user(current_user.id)
     # Deletes every token of the user (API and browser) in one transaction ...
     accounts.update_user_password(user, params.get("current_password"), params.get("password"),
                                   params.get("password_confirmation"))
