@@ -47,6 +47,13 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _env_positive_int(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def normalize_database_url(url: str) -> str:
     """Accept ``postgres://`` (rejected by SQLAlchemy 2) and pin the psycopg2 driver.
 
@@ -119,6 +126,12 @@ def _mail(env: str) -> dict[str, Any]:
         "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
         "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT_SECONDS", 10),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "TastyRecipes <contact@example.com>"),
+        # The outbox (mail.outbox): a failed attempt waits the base, doubled each
+        # time up to the maximum; after MAIL_MAX_ATTEMPTS attempts the message fails.
+        "MAIL_MAX_ATTEMPTS": _env_positive_int("MAIL_MAX_ATTEMPTS", 10),
+        "MAIL_RETRY_BASE_SECONDS": _env_positive_int("MAIL_RETRY_BASE_SECONDS", 30),
+        "MAIL_RETRY_MAX_SECONDS": _env_positive_int("MAIL_RETRY_MAX_SECONDS", 3600),
+        "MAIL_WORKER_POLL_SECONDS": _env_positive_int("MAIL_WORKER_POLL_SECONDS", 5),
     }
 
 
