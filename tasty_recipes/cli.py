@@ -19,10 +19,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .accounts import admin as accounts
 from .errors import DomainError, NotFound, ValidationError
+from .mail import report as mail_report
+from .mail import worker as mail_worker
+from .mail.outbox import DeliveryReport
 from .recipes import seeding
 
 users_cli = AppGroup("users", help="Create, list and manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Maintain session, email and API tokens.")
+mail_cli = AppGroup("mail", help="Deliver queued emails and look at the outbox.")
 
 SECRET_BYTES = 64
 SEED_PASSWORD_BYTES = 12
@@ -32,6 +36,7 @@ def init_app(app: Flask) -> None:
     """Register the command groups and commands on ``app.cli``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(gen_secret)
     app.cli.add_command(seed)
 
@@ -75,6 +80,18 @@ def prompt_password() -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+def echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows (the first is the header) in left-aligned columns."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def format_time(moment) -> str:
+    """A UTC timestamp as ``YYYY-MM-DD HH:MM:SS``; ``-`` for None."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else "-"
+
+
 # --- users ---------------------------------------------------------------------------
 
 @users_cli.command("create")
@@ -102,10 +119,8 @@ def list_users() -> None:
         return
     rows = [("ID", "EMAIL", "CONFIRMED", "ADMIN", "CREATED")]
     rows += [(str(u.id), u.email, _yes_no(u.is_confirmed), _yes_no(u.is_admin),
-              u.inserted_at.strftime("%Y-%m-%d %H:%M:%S")) for u in users]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+              format_time(u.inserted_at)) for u in users]
+    echo_table(rows)
 
 
 def _yes_no(value: bool) -> str:
@@ -188,6 +203,56 @@ def purge_tokens() -> None:
     """Delete expired session, email and API tokens of every user."""
     deleted = accounts.purge_expired_tokens()
     click.echo(f"Deleted {deleted} expired token(s).")
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+@mail_cli.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@cli_errors
+def run_mail_worker(once: bool) -> None:
+    """Send queued emails, retrying failures with backoff, until SIGTERM or Ctrl-C.
+
+    Several workers may run at once on PostgreSQL; each message is sent by one.
+    """
+    if once:
+        _echo_delivery(mail_worker.run_once())
+        return
+    poll_seconds = current_app.config["MAIL_WORKER_POLL_SECONDS"]
+    click.echo(f"Mail worker started, polling every {poll_seconds} s; SIGTERM or Ctrl-C stops it.")
+    mail_worker.run(poll_seconds, on_pass=_echo_busy_pass)
+    click.echo("Mail worker stopped.")
+
+
+def _echo_delivery(report: DeliveryReport) -> None:
+    click.echo(f"Sent {report.sent}, to retry {report.retrying}, failed {report.failed}.")
+
+
+def _echo_busy_pass(report: DeliveryReport) -> None:
+    if report.attempted:  # an idle worker stays quiet
+        _echo_delivery(report)
+
+
+@mail_cli.command("status")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many failed and pending messages to list.")
+@cli_errors
+def mail_status(limit: int) -> None:
+    """Count the queued, sent and failed emails; list the failed and the oldest pending."""
+    counts = mail_report.counts()
+    click.echo("  ".join(f"{status}: {count}" for status, count in counts.items()))
+    _echo_messages("Failed, newest first", mail_report.failed(limit), counts["failed"])
+    _echo_messages("Pending, oldest first", mail_report.oldest_pending(limit), counts["pending"])
+
+
+def _echo_messages(title: str, messages: list, total: int) -> None:
+    if not messages:
+        return
+    click.echo(f"\n{title} ({len(messages)} of {total}):")
+    rows = [("ID", "RECIPIENT", "SUBJECT", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR")]
+    rows += [(str(m.id), m.recipient, m.subject, str(m.attempts), format_time(m.next_attempt_at),
+              m.last_error or "-") for m in messages]
+    echo_table(rows)
 
 
 # --- secrets and development data ---------------------------------------------------------

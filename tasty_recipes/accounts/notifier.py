@@ -1,7 +1,11 @@
-"""One function per account email (SPEC §3), sent through Flask-Mailman.
+"""One function per account email (SPEC §3): rendered here, queued in the mail outbox.
 
-The backend comes from MAIL_BACKEND: console in development, SMTP in
-production, an in-memory outbox in tests.
+``enqueue_*`` only add the message row to ``db.session``: the accounts service
+adds the token row too and its single commit writes both (mail.outbox says
+why). After that commit the service calls ``send_enqueued``, which delivers at
+once with the console (development) and memory (tests) backends; with SMTP the
+``flask mail worker`` sends it. ``deliver_*`` do all three steps, for callers
+outside a service transaction.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ import unicodedata
 from email.utils import getaddresses
 
 from flask import render_template
-from flask_mailman import EmailMessage
 from flask_mailman.message import sanitize_address
+
+from ..extensions import db
+from ..mail import outbox
+from ..mail.models import OutboxMessage
 
 
 def can_address(email: str) -> bool:
@@ -33,23 +40,50 @@ def can_address(email: str) -> bool:
         return False
 
 
-def _deliver(recipient: str, subject: str, template: str, **context) -> EmailMessage:
+def _enqueue(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
     body = render_template(f"email/{template}.txt", **context)
-    message = EmailMessage(subject=subject, body=body, to=[recipient])
-    message.send()
+    return outbox.enqueue(recipient, subject, body)
+
+
+def enqueue_confirmation_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue the confirmation link on db.session; the caller commits."""
+    return _enqueue(email, "Confirmation instructions", "confirmation_instructions",
+                    email=email, url=url)
+
+
+def enqueue_reset_password_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue the reset-password link on db.session; the caller commits."""
+    return _enqueue(email, "Reset password instructions", "reset_password_instructions",
+                    email=email, url=url)
+
+
+def enqueue_update_email_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue the change-email link (to the new address) on db.session; the caller commits."""
+    return _enqueue(email, "Update email instructions", "update_email_instructions",
+                    email=email, url=url)
+
+
+def send_enqueued(message: OutboxMessage) -> None:
+    """After the commit that wrote ``message``: deliver it now if the backend is immediate."""
+    outbox.deliver_if_immediate([message])
+
+
+def _deliver(message: OutboxMessage) -> OutboxMessage:
+    db.session.commit()
+    send_enqueued(message)
     return message
 
 
-def deliver_confirmation_instructions(email: str, url: str) -> EmailMessage:
-    return _deliver(email, "Confirmation instructions", "confirmation_instructions",
-                    email=email, url=url)
+def deliver_confirmation_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue, commit (the whole session) and, with an immediate backend, send now."""
+    return _deliver(enqueue_confirmation_instructions(email, url))
 
 
-def deliver_reset_password_instructions(email: str, url: str) -> EmailMessage:
-    return _deliver(email, "Reset password instructions", "reset_password_instructions",
-                    email=email, url=url)
+def deliver_reset_password_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue, commit (the whole session) and, with an immediate backend, send now."""
+    return _deliver(enqueue_reset_password_instructions(email, url))
 
 
-def deliver_update_email_instructions(email: str, url: str) -> EmailMessage:
-    return _deliver(email, "Update email instructions", "update_email_instructions",
-                    email=email, url=url)
+def deliver_update_email_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue, commit (the whole session) and, with an immediate backend, send now."""
+    return _deliver(enqueue_update_email_instructions(email, url))

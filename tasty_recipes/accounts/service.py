@@ -1,7 +1,9 @@
 """The accounts context: the only public API for users, passwords and their tokens.
 
 Every function commits at most once (one transaction per call). Functions that
-send a link take ``make_url(token) -> str`` so that URLs stay out of the domain.
+send a link take ``make_url(token) -> str`` so that URLs stay out of the domain;
+they queue the email in the mail outbox in the same transaction as its token,
+so neither is saved without the other and no request waits on the mail server.
 """
 
 from __future__ import annotations
@@ -122,8 +124,9 @@ def deliver_user_confirmation_instructions(user: User, make_url: MakeUrl) -> boo
         return False
     encoded, row = tokens.build_token(user, tokens.CONFIRM, sent_to=user.email)
     db.session.add(row)
+    message = notifier.enqueue_confirmation_instructions(user.email, make_url(encoded))
     db.session.commit()
-    notifier.deliver_confirmation_instructions(user.email, make_url(encoded))
+    notifier.send_enqueued(message)
     return True
 
 
@@ -169,8 +172,9 @@ def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> N
     """Email a reset-password link (valid one day), confirmed or not."""
     encoded, row = tokens.build_token(user, tokens.RESET_PASSWORD, sent_to=user.email)
     db.session.add(row)
+    message = notifier.enqueue_reset_password_instructions(user.email, make_url(encoded))
     db.session.commit()
-    notifier.deliver_reset_password_instructions(user.email, make_url(encoded))
+    notifier.send_enqueued(message)
 
 
 def get_user_by_reset_password_token(token: str) -> User | None:
@@ -216,8 +220,9 @@ def request_email_change(user: User, current_password: Any, new_email: Any,
     errors.raise_if_any()
     encoded, row = tokens.build_token(user, tokens.CHANGE_EMAIL_PREFIX + user.email, sent_to=email)
     db.session.add(row)
+    message = notifier.enqueue_update_email_instructions(email, make_url(encoded))
     db.session.commit()
-    notifier.deliver_update_email_instructions(email, make_url(encoded))
+    notifier.send_enqueued(message)
     return email
 
 
