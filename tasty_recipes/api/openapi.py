@@ -46,7 +46,6 @@ ERRORS = {
     "401": "No bearer token (`unauthenticated`) or a bad one (`invalid_token`)",
     "403": "Only the recipe's owner or an admin may change it",
     "404": "No such recipe (also for a malformed id)",
-    "409": "The recipe changed concurrently (without If-Match); nothing was changed",
     "412": "If-Match does not match the recipe's current ETag; nothing was changed",
     "413": "Body larger than 1 MiB",
     "429": "Too many attempts; see Retry-After",
@@ -120,7 +119,7 @@ def _paths() -> dict[str, Any]:
     write = {"parameters": [RECIPE_ID, IF_MATCH]}
     update = _operation(
         "Change a recipe (only the keys sent change)",
-        _responses({"200": RECIPE_OK, "422": VALIDATION}, "400", "403", "404", "409", "412", "413"),
+        _responses({"200": RECIPE_OK, "422": VALIDATION}, "400", "403", "404", "412", "413"),
         requestBody=_body(recipe_body, _ref("RecipeFields")), **write)
     listing_headers = {"Link": _header('`<URL>; rel="next"` when there is a next page', False)}
     return {
@@ -166,7 +165,7 @@ def _paths() -> dict[str, Any]:
             "put": update,
             "patch": update,
             "delete": _operation("Delete a recipe",
-                                 _responses({"204": NO_CONTENT}, "403", "404", "409", "412"), **write),
+                                 _responses({"204": NO_CONTENT}, "403", "404", "412"), **write),
         },
         "/api/openapi.json": {"get": _operation(
             "This document", {"200": _json({"type": "object"}, "OpenAPI 3 document")}, public=True)},

@@ -56,8 +56,8 @@ def update(recipe_id: str):
     expected = _expected_version(recipe_id)
     try:
         recipe = recipes.update_recipe(current_user, recipe_id, params, expected)
-    except Conflict as exc:
-        raise _lost_update(expected) from exc
+    except Conflict as exc:  # a concurrent change slipped in after the If-Match check
+        raise PreconditionFailed() from exc
     return _recipe_response(recipe)
 
 
@@ -68,7 +68,7 @@ def delete(recipe_id: str):
     try:
         recipes.delete_recipe(current_user, recipe_id, expected)
     except Conflict as exc:
-        raise _lost_update(expected) from exc
+        raise PreconditionFailed() from exc
     return no_content()
 
 
@@ -93,9 +93,3 @@ def _expected_version(recipe_id: str) -> int | None:
     if not recipes.can_edit(current_user, recipe):
         raise Forbidden()
     raise PreconditionFailed()
-
-
-def _lost_update(expected: int | None) -> Exception:
-    # With If-Match the client asked for a conditional write: a concurrent change
-    # that slipped in after the check is the same failed precondition.
-    return PreconditionFailed() if expected is not None else Conflict()

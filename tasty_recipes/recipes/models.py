@@ -29,9 +29,7 @@ class Recipe(TimestampMixin, db.Model):
     owner_id: Mapped[uuid.UUID] = mapped_column(
         UUIDType, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
-    # Bumped on every update; the ETag / If-Match and the HTML edit form use it.
+    # Bumped by every update (recipes.service); the ETag / If-Match and the HTML edit form use it.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     owner: Mapped[User] = relationship(lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}

@@ -16,12 +16,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, String, bindparam, select, tuple_
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Integer, Row, Select, String, bindparam, delete, insert, select, tuple_, update
 
 from ..accounts.models import User
-from ..db import UTCDateTime, UUIDType, get_by_id
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..db import UTCDateTime, UUIDType, get_by_id, utcnow
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..validation import Errors, max_length, text_field
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Recipe
@@ -187,13 +186,18 @@ def _validated(params: Mapping[str, Any] | None, partial: bool) -> dict[str, str
     return changes
 
 
-def create_recipe(actor: User, params: Mapping[str, Any] | None) -> Recipe:
-    """Create a recipe owned by ``actor`` (whatever the params say); raises ValidationError."""
+def create_recipe(actor: User, params: Mapping[str, Any] | None) -> Row:
+    """Create a recipe owned by ``actor`` (whatever the params say); raises ValidationError.
+
+    Returns the row as written (INSERT … RETURNING): the response is built from
+    what the database stored, with no read after the commit that could fail
+    once the write has already succeeded.
+    """
     changes = _validated(params, partial=False)
-    recipe = Recipe(owner_id=actor.id, **changes)
-    db.session.add(recipe)
+    row = db.session.execute(
+        insert(_RECIPES).values(owner_id=actor.id, **changes).returning(*LIST_COLUMNS)).one()
     db.session.commit()
-    return recipe
+    return row
 
 
 def _authorize(actor: User, recipe: Recipe, expected_version: int | None) -> None:
@@ -203,37 +207,55 @@ def _authorize(actor: User, recipe: Recipe, expected_version: int | None) -> Non
         raise Conflict()
 
 
-def update_recipe(actor: User, recipe_id: Any, params: Mapping[str, Any] | None,
-                  expected_version: int | None = None) -> Recipe:
-    """Change name and/or description (keys left out stay as they are).
+def _matching(recipe: Recipe, expected_version: int | None):
+    """WHERE clause for a write: this recipe, at ``expected_version`` when one is given."""
+    clause = _RECIPES.c.id == recipe.id
+    if expected_version is not None:
+        clause &= _RECIPES.c.version == expected_version
+    return clause
 
-    Raises NotFound, Forbidden (not owner nor admin), Conflict (``expected_version``
-    is stale, or a concurrent write won: a lost update is refused) or ValidationError.
+
+def _lost(expected_version: int | None) -> DomainError:
+    # With a version the caller asked for a conditional write, and a concurrent change
+    # won: refused. Without one, the only way to match no row is a concurrent delete.
+    return Conflict() if expected_version is not None else NotFound()
+
+
+def update_recipe(actor: User, recipe_id: Any, params: Mapping[str, Any] | None,
+                  expected_version: int | None = None) -> Row:
+    """Change name and/or description (keys left out stay as they are); returns the new row.
+
+    With ``expected_version`` the write happens only at that version (Conflict
+    otherwise: a lost update is refused). Without it the write always goes
+    through, as one statement, so concurrent writers never see a conflict and
+    the row ends up as exactly one writer's values. Raises NotFound, Forbidden
+    (not owner nor admin) or ValidationError too.
     """
     recipe = get_recipe(recipe_id)
     _authorize(actor, recipe, expected_version)
     changes = _validated(params, partial=True)
-    for field, value in changes.items():
-        setattr(recipe, field, value)
-    _commit_or_conflict()
-    return recipe
+    if not changes:
+        return recipe
+    row = db.session.execute(
+        update(_RECIPES).where(_matching(recipe, expected_version))
+        .values(**changes, version=_RECIPES.c.version + 1, updated_at=utcnow())
+        .returning(*LIST_COLUMNS)).first()
+    if row is None:
+        db.session.rollback()
+        raise _lost(expected_version)
+    db.session.commit()
+    return row
 
 
 def delete_recipe(actor: User, recipe_id: Any, expected_version: int | None = None) -> None:
     """Delete a recipe; raises NotFound, Forbidden or Conflict like update_recipe."""
     recipe = get_recipe(recipe_id)
     _authorize(actor, recipe, expected_version)
-    db.session.delete(recipe)
-    _commit_or_conflict()
-
-
-def _commit_or_conflict() -> None:
-    # The version column makes SQLAlchemy add "WHERE version = <read version>".
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
+    result = db.session.execute(delete(_RECIPES).where(_matching(recipe, expected_version)))
+    if result.rowcount != 1:
         db.session.rollback()
-        raise Conflict() from exc
+        raise _lost(expected_version)
+    db.session.commit()
 
 
 __all__ = ["Page", "ValidationError", "can_edit", "create_recipe", "delete_recipe", "get_recipe",

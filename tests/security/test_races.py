@@ -78,3 +78,58 @@ def test_one_reset_token_used_concurrently_resets_once(server, user, outbox):
     db.session.expire_all()
     password = forms[winners[0]]["password"]
     assert accounts.get_user_by_email_and_password(user.email, password) is not None
+
+
+def _api_race(server, method, path, token, bodies, headers=None):
+    """Send one JSON request per body to ``path`` at once, each from its own connection."""
+    import json
+
+    browsers = [Browser(server.url) for _ in bodies]
+    barrier = threading.Barrier(len(bodies))
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})}
+
+    def go(i):
+        barrier.wait()
+        return browsers[i].request(method, path, headers=auth, data=json.dumps(bodies[i]).encode())
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(go, range(len(bodies))))
+
+
+@pytest.fixture()
+def api_token(app, user):
+    from tasty_recipes.api.auth import issue_token
+
+    with app.test_request_context():
+        return issue_token(user)
+
+
+def test_concurrent_writes_without_if_match_all_go_through_whole(server, user, api_token):
+    import json
+
+    from tasty_recipes.recipes import service as recipes
+
+    recipe = recipes.create_recipe(user, {"name": "Start", "description": "Start."})
+    bodies = [{"name": f"Name {i}", "description": f"Description {i}"} for i in range(CONTENDERS)]
+    results = _api_race(server, "PUT", f"/api/recipes/{recipe.id}", api_token, bodies)
+    assert [reply.status for reply in results] == [200] * CONTENDERS, [r.body for r in results]
+    answered = [json.loads(reply.body)["data"] for reply in results]
+    assert all(data["name"].replace("Name", "Description") == data["description"]
+               for data in answered)
+    db.session.expire_all()
+    final = recipes.get_recipe(recipe.id)
+    assert final.name.replace("Name", "Description") == final.description  # one whole write
+    assert final.version == 1 + CONTENDERS
+
+
+def test_concurrent_writes_with_one_if_match_let_exactly_one_win(server, user, api_token):
+    from tasty_recipes.api.serializers import recipe_etag
+    from tasty_recipes.recipes import service as recipes
+
+    recipe = recipes.create_recipe(user, {"name": "Start", "description": "Start."})
+    etag = f'"{recipe_etag(recipe)}"'
+    bodies = [{"name": f"Name {i}"} for i in range(CONTENDERS)]
+    results = _api_race(server, "PATCH", f"/api/recipes/{recipe.id}", api_token, bodies,
+                        {"If-Match": etag})
+    statuses = sorted(reply.status for reply in results)
+    assert statuses == [200] + [412] * (CONTENDERS - 1), statuses
