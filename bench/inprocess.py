@@ -8,20 +8,29 @@ gunicorn serves it, and driven with Flask's test client. Two counts per request:
 * round trips: every query PostgreSQL receives, counted by a relay on the wire
   (``bench.wire``), so the implicit ``BEGIN``, a pool ping, ``SET`` commands
   and the ``ROLLBACK``/``COMMIT`` when a connection goes back to the pool count too.
+
+The app as of another revision (``--baseline``) is counted in a child process,
+``python -m bench.inprocess WORKTREE DATABASE_URL``, which imports that
+checkout's ``tasty_recipes``: see ``count_in``.
 """
 
 from __future__ import annotations
 
 import cProfile
 import io
+import json
 import pstats
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
 from .wire import QueryRelay
+from .worktree import REPO, import_app_from
 
 # libpq must not negotiate encryption with the server, or the relay could not read the queries.
 PLAIN_CONNECTION = {"sslmode": "disable", "gssencmode": "disable"}
@@ -115,3 +124,29 @@ def profile(call: Callable[[], Any], repeat: int, top: int = 25) -> str:
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+def count_in(tree: Path, database_url: str, requests: dict[str, tuple[str, str, dict]]) -> dict[str, Counted]:
+    """``InProcess.count`` of each ``name: (method, path, client kwargs)`` for the app as of the
+    checkout at ``tree``, in a child process (one process imports one ``tasty_recipes``).
+    Secrets come from os.environ, as for the servers; the statements' SQL is not kept."""
+    done = subprocess.run([sys.executable, "-m", "bench.inprocess", str(tree), database_url],
+                          input=json.dumps(requests), capture_output=True, text=True, cwd=REPO, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"counting in {tree} failed:\n{done.stderr[-2000:]}")
+    return {name: Counted(**c) for name, c in json.loads(done.stdout.splitlines()[-1]).items()}
+
+
+def main() -> None:
+    """The child of ``count_in``: requests as JSON on stdin, counts as one JSON line on stdout."""
+    tree, database_url = Path(sys.argv[1]), sys.argv[2]
+    import_app_from(tree)
+    inproc = InProcess(database_url)
+    counted = {name: inproc.count(method, path, **kwargs)
+               for name, (method, path, kwargs) in json.load(sys.stdin).items()}
+    print(json.dumps({name: dict(status=c.status, statements=c.statements, round_trips=c.round_trips,
+                                 sql=[], trips=c.trips) for name, c in counted.items()}))
+
+
+if __name__ == "__main__":
+    main()

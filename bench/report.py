@@ -1,4 +1,5 @@
-"""The benchmark's output: machine description, the one table, the targets of issue 7."""
+"""The benchmark's output: machine description, the one table, the targets of issue 7, the
+comparison with a baseline revision (``--baseline``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .load import WrkResult
+from .worktree import Tree
 
 REFERENCE = "reference GET /recipes"
 API_LIST = "GET /api/recipes?limit=20"
@@ -20,6 +22,9 @@ API_DEEP = "GET /api/recipes deep page"
 HTML_LIST = "GET /html/recipes"
 SIGN_IN = "POST /api/sign_in"
 ENDPOINTS = (REFERENCE, API_LIST, API_DEEP, HTML_LIST, SIGN_IN)
+# The app's endpoints that the baseline revision (--baseline) serves too, and the table's row order.
+BASELINE = {API_LIST: "baseline " + API_LIST, API_DEEP: "baseline " + API_DEEP}
+ROWS = (REFERENCE, BASELINE[API_LIST], API_LIST, BASELINE[API_DEEP], API_DEEP, HTML_LIST, SIGN_IN)
 
 
 class Tee:
@@ -80,7 +85,12 @@ def _first_line(cmd: list[str]) -> str:
     return text.splitlines()[0] if text else "?"
 
 
-def machine(pg_version: str) -> list[str]:
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine(pg_version: str, app: Tree | None = None, baseline: Tree | None = None) -> list[str]:
+    """Who measured what where; ``app``/``baseline``: revisions served from worktrees."""
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -88,15 +98,20 @@ def machine(pg_version: str) -> list[str]:
             break
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal:"))
-    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    load = load_average()
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("Flask", "gunicorn", "SQLAlchemy", "psycopg2-binary", "PyJWT", "bcrypt"))
+                         ("Flask", "gunicorn", "SQLAlchemy", "psycopg2-binary", "PyJWT",
+                          "flask-jwt-extended", "bcrypt"))
     commit = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "log", "-1",
                           "--format=%h %s"])
     dirty = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "status",
                          "--porcelain", "--", "tasty_recipes", "wsgi.py", "migrations", "setup.cfg"])
+    served = [f"{role:<11} {tree.label} (served from a worktree)"
+              for role, tree in (("app:", app), ("baseline:", baseline)) if tree is not None]
     return [
-        f"code:       {commit}" + ("  (plus uncommitted changes in the app)" if dirty != "?" else ""),
+        f"code:       {commit}" + ("  (plus uncommitted changes in the app)" if dirty != "?" and app is None
+                                   else ""),
+        *served,
         f"date:       {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')} ({_first_line(['date'])})",
         f"machine:    {os.cpu_count()} CPU(s) ({len(os.sched_getaffinity(0))} usable), {cpu}, "
         f"{mem_kb / 1024 / 1024:.1f} GiB RAM, load average {load} at start",
@@ -111,25 +126,51 @@ def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
 
 
 def table(results: dict[tuple[int, str], Measured]) -> list[str]:
-    head = (f"{'recipes':>9}  {'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'x ref rps':>9} {'x ref p99':>9} {'stmts':>5} {'trips':>5} {'RSS MB/worker':>14}")
+    """One row per size and endpoint; with a baseline, also x base: app ÷ baseline, per round."""
+    with_base = any(name in BASELINE.values() for _, name in results)
+    width = max(28, *(len(name) for _, name in results))
+    head = (f"{'recipes':>9}  {'endpoint':<{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'x ref rps':>9} {'x ref p99':>9}"
+            + (f" {'x base rps':>10} {'x base p99':>10}" if with_base else "")
+            + f" {'stmts':>5} {'trips':>5} {'RSS MB/worker':>14}")
     lines = [head, "-" * len(head)]
-    for (size, name), m in sorted(results.items(), key=lambda kv: (kv[0][0], ENDPOINTS.index(kv[0][1]))):
-        ref = results.get((size, REFERENCE))
+    for (size, name), m in sorted(results.items(), key=lambda kv: (kv[0][0], ROWS.index(kv[0][1]))):
+        ref, base = results.get((size, REFERENCE)), results.get((size, BASELINE.get(name, "")))
         x_rps = x_p99 = None
         if name == SIGN_IN:
             x_rps = m.ratio_to_bound()
         elif ref is not None and name != REFERENCE:
             x_rps, x_p99 = m.ratio_to(ref, "requests_per_second"), m.ratio_to(ref, "p99_ms")
+        x_base = ""
+        if with_base:
+            b_rps, b_p99 = ((m.ratio_to(base, "requests_per_second"), m.ratio_to(base, "p99_ms"))
+                            if base is not None else (None, None))
+            x_base = f" {_fmt(b_rps, 3):>10} {_fmt(b_p99, 3):>10}"
         rss = f"{max(m.rss_mb):.1f}" if m.rss_mb else "-"
         errors = f"  ({m.errors} errors!)" if m.errors else ""
         lines.append(
-            f"{size:>9,}  {name:<28} {m.median('requests_per_second'):>8.1f} {m.median('p50_ms'):>8.2f} "
+            f"{size:>9,}  {name:<{width}} {m.median('requests_per_second'):>8.1f} {m.median('p50_ms'):>8.2f} "
             f"{m.median('p99_ms'):>8.2f} {_fmt(x_rps):>9}{'b' if name == SIGN_IN else ' '}"
-            f"{_fmt(x_p99):>9} {m.statements if m.statements is not None else '-':>5} "
+            f"{_fmt(x_p99):>9}{x_base} {m.statements if m.statements is not None else '-':>5} "
             f"{m.round_trips if m.round_trips is not None else '-':>5} {rss:>14}{errors}")
     lines.append("(b: POST /api/sign_in is compared with the bcrypt bound, not with the reference)")
     return lines
+
+
+def versus_baseline(results: dict[tuple[int, str], Measured], sizes: list[int]) -> list[str]:
+    """app ÷ baseline for each endpoint both serve: medians of the per-round ratios, and the rounds."""
+    lines = []
+    for size in sizes:
+        for name, base_name in BASELINE.items():
+            app, base = results.get((size, name)), results.get((size, base_name))
+            if app and base:
+                rps, p99 = app.ratios_to(base, "requests_per_second"), app.ratios_to(base, "p99_ms")
+                lines.append(f"{name} at {size:,}: req/s {_rounds(rps)}, p99 {_rounds(p99)}")
+    return lines
+
+
+def _rounds(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):.3f}x (rounds {', '.join(f'{r:.2f}' for r in ratios)})"
 
 
 def _spread(ratios: list[float]) -> str:

@@ -83,12 +83,13 @@ def create_database(url: str, fresh: bool) -> None:
         conn.close()
 
 
-def migrate(url: str) -> None:
-    """Run the app's migrations against ``url`` (production profile, throwaway secrets)."""
-    env = {**os.environ, "DATABASE_URL": url, "TASTY_ENV": "production",
+def migrate(url: str, app_dir: Path = REPO, app_env: dict[str, str] | None = None) -> None:
+    """Run the migrations of the app in ``app_dir`` against ``url`` (production profile, throwaway
+    secrets); ``app_env``: e.g. the ``PYTHONPATH`` of a worktree (bench.worktree)."""
+    env = {**os.environ, **(app_env or {}), "DATABASE_URL": url, "TASTY_ENV": "production",
            "SECRET_KEY": secrets.token_urlsafe(64), "JWT_SECRET_KEY": secrets.token_urlsafe(64)}
     flask = str(Path(sys.executable).with_name("flask"))
-    subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=REPO, env=env, check=True,
+    subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=app_dir, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -146,16 +147,18 @@ def analyze(url: str) -> None:
         conn.close()
 
 
-def ensure(url: str, users: int, recipes: int, fresh: bool = False, log=print) -> dict[str, float]:
+def ensure(url: str, users: int, recipes: int, fresh: bool = False, log=print, app_dir: Path = REPO,
+           app_env: dict[str, str] | None = None) -> dict[str, float]:
     """Make the database hold ``users`` bench users and ``recipes`` recipes; returns timings.
 
     Recipes are topped up when there are fewer (users kept); with a different
-    number of users, or more recipes than asked, everything is reseeded.
+    number of users, or more recipes than asked, everything is reseeded. The
+    schema comes from the migrations of the app in ``app_dir`` (see ``migrate``).
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
     create_database(url, fresh)
-    migrate(url)
+    migrate(url, app_dir, app_env)
     timings["create+migrate"] = time.perf_counter() - started
     conn = connect(url)
     try:

@@ -54,16 +54,17 @@ class WorkerConfig:
 
 
 class Server:
-    """One gunicorn master on 127.0.0.1:port, its log in ``log_path``."""
+    """One gunicorn master on 127.0.0.1:port, its log in ``log_path``; ``cwd``: where ``target``
+    is imported from (a worktree of another revision, with its ``PYTHONPATH`` in ``env``)."""
 
     def __init__(self, target: str, port: int, config: WorkerConfig, env: dict[str, str],
-                 log_path: Path):
+                 log_path: Path, cwd: Path = REPO):
         self.target, self.port, self.config, self.log_path = target, port, config, log_path
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         cmd = [gunicorn, *config.args, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                "--graceful-timeout", "5", target]
         self._log = open(log_path, "ab")  # closed in stop()
-        self.process = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env},
+        self.process = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env},
                                         stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
