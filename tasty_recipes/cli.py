@@ -219,8 +219,8 @@ def run_mail_worker(once: bool) -> None:
         _echo_delivery(mail_worker.run_once())
         return
     poll_seconds = current_app.config["MAIL_WORKER_POLL_SECONDS"]
-    click.echo(f"Mail worker started, polling every {poll_seconds} s; SIGTERM or Ctrl-C stops it.")
-    mail_worker.run(poll_seconds, on_pass=_echo_busy_pass)
+    mail_worker.run(poll_seconds, on_pass=_echo_busy_pass, on_start=lambda: click.echo(
+        f"Mail worker started, polling every {poll_seconds} s; SIGTERM or Ctrl-C stops it."))
     click.echo("Mail worker stopped.")
 
 

@@ -33,8 +33,6 @@ def _is_permanent(exc: BaseException) -> bool:
         return bool(codes) and all(code >= PERMANENT_SMTP_CODE for code in codes)
     if isinstance(exc, smtplib.SMTPDataError):
         return exc.smtp_code >= PERMANENT_SMTP_CODE
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return True  # e.g. a non-ASCII address to a server without SMTPUTF8
     if isinstance(exc, OSError):  # smtplib.SMTPException is one too: checked above
         return False
     # ValueError covers flask_mailman's invalid addresses and BadHeaderError.

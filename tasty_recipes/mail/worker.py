@@ -19,16 +19,21 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def run(
-    poll_seconds: float, on_pass: Callable[[outbox.DeliveryReport], None], stop: threading.Event | None = None
+    poll_seconds: float,
+    on_pass: Callable[[outbox.DeliveryReport], None],
+    on_start: Callable[[], None] = lambda: None,
+    stop: threading.Event | None = None,
 ) -> None:
     """Deliver due messages every ``poll_seconds`` until SIGTERM/SIGINT or ``stop`` is set.
 
     A signal lets the message being sent finish and be recorded, then returns.
     A database error (e.g. an outage) is logged and the next pass tries again,
-    so the worker outlives it. ``on_pass`` receives the report of each pass.
+    so the worker outlives it. ``on_start`` is called once the signal handlers
+    are in place; ``on_pass`` receives the report of each pass.
     """
     stop = stop or threading.Event()
     with stop_on_signals(stop):
+        on_start()
         while not stop.is_set():
             try:
                 on_pass(outbox.deliver_due(should_stop=stop.is_set))
