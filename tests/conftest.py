@@ -28,7 +28,7 @@ from tasty_recipes.extensions import db, limiter
 from tasty_recipes.recipes import service as recipes
 
 VALID_PASSWORD = "hello world!"
-TABLES = ("mail_outbox", "recipes", "users_tokens", "users")
+TABLES = ("mail_outbox", "idempotency_keys", "recipes", "users_tokens", "users")
 
 
 def unique_user_email() -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ..db import EMAIL_MAX_LENGTH
+from ..idempotency.models import KEY_MAX_LENGTH
 from ..recipes.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from ..recipes.service import MAX_PAGE_SIZE
 
@@ -46,6 +47,7 @@ ERRORS = {
     "401": "No bearer token (`unauthenticated`) or a bad one (`invalid_token`)",
     "403": "Only the recipe's owner or an admin may change it",
     "404": "No such recipe (also for a malformed id)",
+    "409": "Another request with this Idempotency-Key is still being processed; see Retry-After",
     "412": "If-Match does not match the recipe's current ETag; nothing was changed",
     "413": "Body larger than 1 MiB",
     "429": "Too many attempts; see Retry-After",
@@ -62,7 +64,7 @@ def _error(code: str) -> dict:
     if code == "401":
         return _json(_ref("AuthError"), ERRORS[code],
                      {"WWW-Authenticate": _header("`Bearer` challenge")})
-    headers = {"Retry-After": _header("Seconds to wait")} if code in ("429", "503") else None
+    headers = {"Retry-After": _header("Seconds to wait")} if code in ("409", "429", "503") else None
     return _json(_ref("ErrorDetail"), ERRORS[code], headers)
 
 
@@ -92,6 +94,20 @@ ETAG = {"ETag": _header("Entity tag of this version of the recipe")}
 RECIPE_OK = _json({"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
                   "The recipe", ETAG)
 NO_CONTENT = {"description": "Done; empty body"}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Makes the POST safe to repeat: the first request with this key is processed "
+                   "and its successful answer kept for 24 hours; a repeat with the same body gets "
+                   "that answer again (with `Idempotent-Replayed: true`) and nothing is done twice. "
+                   "The same key with another body is a 422. 1 to 255 printable ASCII characters",
+    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH,
+               "pattern": r"^[\x20-\x7e]+$"}}
+REPLAYED = {"Idempotent-Replayed": _header(
+    "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+    False)}
+KEYED_VALIDATION = _json(_ref("ValidationErrors"),
+                         "Invalid input: messages per field (`Idempotency-Key`: `is invalid`, or "
+                         "`was already used with a different request`)")
 TOKEN_OK = _json(_ref("TokenResponse"), "A new token")
 
 
@@ -132,9 +148,9 @@ def _paths() -> dict[str, Any]:
         "/api/sign_up": {"post": _operation(
             "Create an account; a confirmation link is emailed",
             _responses({"201": _json({"type": "object", "required": ["data"],
-                                      "properties": {"data": _ref("User")}}, "Created"),
-                        "422": VALIDATION}, "400", "413", "429", authenticated=False),
-            public=True, requestBody=_body(_ref("NewAccount")))},
+                                      "properties": {"data": _ref("User")}}, "Created", REPLAYED),
+                        "422": KEYED_VALIDATION}, "400", "409", "413", "429", authenticated=False),
+            public=True, parameters=[IDEMPOTENCY_KEY], requestBody=_body(_ref("NewAccount")))},
         "/api/sign_out": {"post": _operation(
             "Revoke the token used for this request", _responses({"204": NO_CONTENT}))},
         "/api/me": {"get": _operation(
@@ -155,9 +171,9 @@ def _paths() -> dict[str, Any]:
                 "Create a recipe owned by the caller",
                 _responses({"201": _json(
                     {"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
-                    "Created", {"Location": _header("`/api/recipes/ID`"), **ETAG}),
-                    "422": VALIDATION}, "400", "413"),
-                requestBody=_body(new_recipe_body, recipe_required)),
+                    "Created", {"Location": _header("`/api/recipes/ID`"), **ETAG, **REPLAYED}),
+                    "422": KEYED_VALIDATION}, "400", "409", "413"),
+                parameters=[IDEMPOTENCY_KEY], requestBody=_body(new_recipe_body, recipe_required)),
         },
         "/api/recipes/{recipe_id}": {
             "get": _operation("One recipe", _responses({"200": RECIPE_OK}, "404"),

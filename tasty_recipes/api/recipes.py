@@ -9,7 +9,8 @@ from flask_jwt_extended import current_user, jwt_required
 
 from ..errors import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
-from . import bp
+from ..recipes.models import Recipe
+from . import bp, idempotency
 from .params import read_body, wrapped
 from .serializers import recipe_etag, recipe_json
 from .sessions import no_content
@@ -37,7 +38,19 @@ def index():
 @bp.post("/recipes")
 @jwt_required()
 def create():
-    recipe = recipes.create_recipe(current_user, wrapped(read_body(), "recipe"))
+    # Keys are per user: another user's identical key is a different key.
+    keyed = idempotency.keyed_request(f"POST /api/recipes by {current_user.id}", current_user.id)
+    params = wrapped(read_body(), "recipe")
+    if keyed is None:
+        return _created(recipes.create_recipe(current_user, params))
+    # The answer is built from the row create_recipe inserts, before it commits,
+    # so that the recipe and its stored answer are one transaction.
+    with idempotency.rows_inserted_into(Recipe.__table__) as written:
+        return idempotency.run_once(keyed, lambda: recipes.create_recipe(current_user, params),
+                                    lambda: _created(written[0]))
+
+
+def _created(recipe: Any):
     response = _recipe_response(recipe, 201)
     response.headers["Location"] = url_for("api.show", recipe_id=recipe.id)
     return response

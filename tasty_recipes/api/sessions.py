@@ -7,7 +7,8 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from ..accounts import api_tokens
 from ..accounts import service as accounts
-from . import bp
+from ..accounts.models import User
+from . import bp, idempotency
 from .auth import issue_token
 from .params import read_body, wrapped
 from .serializers import me_json, user_json
@@ -32,11 +33,30 @@ def sign_in():
 
 @bp.post("/sign_up")
 def sign_up():
+    # No user yet: the key's scope is the endpoint, and the body's fingerprint (password
+    # included) keeps anyone else from replaying someone's sign-up.
+    keyed = idempotency.keyed_request("POST /api/sign_up")
     params = wrapped(read_body(), "user")
+    if keyed is None:
+        return _signed_up(_register(params))
+    # Stored in the transaction that creates the user (its first commit); the
+    # confirmation email follows in its own, as without a key.
+    return idempotency.run_once(
+        keyed, lambda: _register(params),
+        lambda: _signed_up(accounts.get_user_by_email(params.get("email"))))
+
+
+def _register(params: dict) -> User:
     user = accounts.register_user(params.get("email"), params.get("password"))
     accounts.deliver_user_confirmation_instructions(
         user, lambda token: url_for("accounts.confirm_edit", token=token, _external=True))
-    return jsonify(data=user_json(user)), 201
+    return user
+
+
+def _signed_up(user: User) -> Response:
+    response = jsonify(data=user_json(user))
+    response.status_code = 201
+    return response
 
 
 @bp.post("/sign_out")
