@@ -34,7 +34,7 @@ def _prepare_instance_folder(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
-    from . import jsonprovider, ratelimits, security
+    from . import db_retry, jsonprovider, ratelimits, security
     from .accounts import session
     from .db import configure_engine
     from .extensions import csrf, db, limiter, mail, migrate
@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     session.init_app(app)
     configure_engine(app)
+    db_retry.init_app(app)
     security.init_app(app)
     ratelimits.init_app(app)
 

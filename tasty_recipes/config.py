@@ -54,6 +54,16 @@ def _env_positive_int(name: str, default: int) -> int:
     return value
 
 
+def _env_float(name: str, default: float) -> float:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from exc
+
+
 def normalize_database_url(url: str) -> str:
     """Accept ``postgres://`` (rejected by SQLAlchemy 2) and pin the psycopg2 driver.
 
@@ -97,20 +107,36 @@ def _secrets(env: str, instance_path: str) -> dict[str, str]:
 
 
 def database_settings(url: str) -> dict[str, Any]:
-    """SQLAlchemy settings for a database URL (engine options depend on the backend)."""
+    """SQLAlchemy settings for a database URL (engine options depend on the backend).
+
+    On PostgreSQL every wait is bounded so that a dead, frozen or locked database
+    gives a 503 within about five seconds instead of hanging a worker: connect
+    timeout, TCP keepalives and ``tcp_user_timeout`` (a vanished host), a
+    ``lock_timeout`` shorter than the ``statement_timeout`` (a blocked row gives up
+    first, and frees the worker early), and a client-side deadline on every
+    round trip (a stopped server process, whose socket the kernel still answers).
+    """
     url = normalize_database_url(url)
-    options: dict[str, Any] = {}  # stale connections: see db.configure_engine
+    settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
+                                "DATABASE_CLIENT_TIMEOUT_SECONDS": 0,
+                                "DATABASE_PING_AFTER_IDLE_SECONDS": _env_float(
+                                    "DATABASE_PING_AFTER_IDLE_SECONDS", 1.0)}
     if url.startswith("postgresql"):
-        # Fail fast while the database is down instead of hanging a worker.
-        statement_ms = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
-        options["connect_args"] = {
-            "connect_timeout": _env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 2),
-            "options": f"-c statement_timeout={statement_ms}",
+        statement_ms = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 4000)
+        lock_ms = _env_int("DATABASE_LOCK_TIMEOUT_MS", 2000)
+        connect_s = _env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 2)
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {
+                "connect_timeout": connect_s,
+                "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
+                "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                "keepalives_count": 2, "tcp_user_timeout": statement_ms,
+            },
+            "pool_timeout": 3,
         }
-        options["pool_timeout"] = 3
-    return {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options}
-
-
+        # Longer than any statement may run (the server cancels those cleanly itself).
+        settings["DATABASE_CLIENT_TIMEOUT_SECONDS"] = max(statement_ms / 1000 + 0.5, connect_s)
+    return settings
 def _mail(env: str) -> dict[str, Any]:
     default_backend = {"production": "smtp", "development": "console", "testing": "memory"}[env]
     backend = _env("MAIL_BACKEND", default_backend)

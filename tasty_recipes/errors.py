@@ -127,6 +127,10 @@ def _is_connection_problem(exc: DBAPIError) -> bool:
 
 
 def _unexpected_error(exc: Exception):
+    from . import db_retry
+
+    if db_retry.can_retry(exc):
+        return db_retry.retry_view()
     if isinstance(exc, DBAPIError) and _is_connection_problem(exc):
         return _database_unavailable(exc)
     if isinstance(exc, PoolTimeoutError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -58,6 +59,34 @@ class PostgresCluster:
 
     def stop(self) -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        """Stop (fast: connections are cut) and start again, as an operator's restart does."""
+        self.stop()
+        self.start()
+
+    def server_pids(self) -> list[int]:
+        """The postmaster and every backend and helper process it forked."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        found = [postmaster]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                    found.append(int(entry.name))
+        return found
+
+    def freeze(self) -> None:
+        """Stop every server process (SIGSTOP): sockets stay open, nothing answers."""
+        for pid in self.server_pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.server_pids():
+            os.kill(pid, signal.SIGCONT)
 
     def destroy(self) -> None:
         try:
