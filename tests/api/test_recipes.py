@@ -380,3 +380,35 @@ def test_api_responses_are_not_cached(api, auth, user, recipe_fixture):
 def test_api_needs_no_csrf_token(app, api, auth):
     assert app.config.get("WTF_CSRF_ENABLED", True)
     assert api.post("/api/recipes", headers=auth, data=VALID).status_code == 201
+
+
+# --- no read after a committed write ---------------------------------------------------------------
+
+@pytest.fixture()
+def statements_around_commit(app):
+    """Every statement of the next request, with "COMMIT" where the request committed."""
+    from sqlalchemy import event
+
+    from tasty_recipes.extensions import db
+
+    log: list[str] = []
+    listeners = [("before_cursor_execute", lambda conn, cur, statement, *rest: log.append(statement)),
+                 ("commit", lambda conn: log.append("COMMIT"))]
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    yield log
+    for name, listener in listeners:
+        event.remove(db.engine, name, listener)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_write_answers_from_what_it_wrote_without_reading_after_the_commit(
+        api, auth, user, recipe_fixture, statements_around_commit, method):
+    # A read after the commit can fail (lock, outage) once the write has succeeded: the
+    # client would get a 503 for a change that happened, and repeat it.
+    path = "/api/recipes" if method == "post" else f"/api/recipes/{recipe_fixture(user).id}"
+    statements_around_commit.clear()
+    response = getattr(api, method)(path, headers=auth, json=VALID)
+    assert response.status_code in (200, 201)
+    assert statements_around_commit[-1] == "COMMIT", statements_around_commit
+    assert "RETURNING" in statements_around_commit[-2].upper()
