@@ -100,7 +100,7 @@ class Bench:
         # Fresh secrets for the run, shared by all servers and the in-process app.
         os.environ.update(SECRET_KEY=secrets.token_urlsafe(64), JWT_SECRET_KEY=secrets.token_urlsafe(64),
                           DATABASE_URL=args.database_url, TASTY_ENV="production",
-                          RATELIMIT_ENABLED="false")
+                          SERVER_NAME="localhost", RATELIMIT_ENABLED="false")
         self.inproc = inprocess.InProcess(args.database_url)
 
     # --- servers ---------------------------------------------------------------

@@ -36,6 +36,11 @@ from .worktree import REPO, import_app_from
 PLAIN_CONNECTION = {"sslmode": "disable", "gssencmode": "disable"}
 
 
+# The benchmark seeds with COPY in this same process, which psycopg2 refuses while the
+# app's per-request deadline (a process-wide wait callback) is installed.
+IN_PROCESS = {"SERVER_NAME": "localhost", "DATABASE_CLIENT_TIMEOUT_SECONDS": 0}
+
+
 @dataclass
 class Counted:
     status: int
@@ -57,7 +62,8 @@ class InProcess:
         settings = database_settings(self.relayed_url)
         options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
         options["connect_args"] = {**options.get("connect_args", {}), **PLAIN_CONNECTION}
-        self.app = create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings})
+        self.app = create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings,
+                               **IN_PROCESS})
         self.client = self.app.test_client(use_cookies=False)
         self.statements: list[tuple[str, Any]] = []
         with self.app.app_context():
@@ -98,7 +104,7 @@ def plain_app(database_url: str):
     from tasty_recipes.config import database_settings
 
     return create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False,
-                       **database_settings(database_url)})
+                       **database_settings(database_url), **IN_PROCESS})
 
 
 def explain(app, statement: str, params: Any) -> str:

@@ -87,7 +87,8 @@ def migrate(url: str, app_dir: Path = REPO, app_env: dict[str, str] | None = Non
     """Run the migrations of the app in ``app_dir`` against ``url`` (production profile, throwaway
     secrets); ``app_env``: e.g. the ``PYTHONPATH`` of a worktree (bench.worktree)."""
     env = {**os.environ, **(app_env or {}), "DATABASE_URL": url, "TASTY_ENV": "production",
-           "SECRET_KEY": secrets.token_urlsafe(64), "JWT_SECRET_KEY": secrets.token_urlsafe(64)}
+           "SERVER_NAME": "localhost", "SECRET_KEY": secrets.token_urlsafe(64),
+           "JWT_SECRET_KEY": secrets.token_urlsafe(64)}
     flask = str(Path(sys.executable).with_name("flask"))
     subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=app_dir, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -109,7 +110,7 @@ def seed_users(conn, n_users: int) -> list[str]:
     now = datetime.now(UTC).isoformat()
     ids = [str(uuid.uuid4()) for _ in range(n_users)]
     with conn.cursor() as cur:
-        cur.execute("TRUNCATE users, users_tokens, recipes")
+        cur.execute("TRUNCATE users, users_tokens, recipes CASCADE")  # and every table referring to them
         lines = [f"{uid}\t{user_email(n)}\t{hashed}\t{now}\tf\t{now}\t{now}\n" for n, uid in enumerate(ids)]
         _copy(cur, "users", ("id", "email", "hashed_password", "confirmed_at", "is_admin",
                              "inserted_at", "updated_at"), lines)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import database_settings, load_config
+from .config import check_production, database_settings, load_config
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if "DATABASE_URL" in config:
         app.config.update(database_settings(config.pop("DATABASE_URL")))
     app.config.update(config)
+    check_production(app.config)
     _prepare_instance_folder(app)
     register_extensions(app)
     register_blueprints(app)
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     jsonprovider.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    security.refuse_malformed_referrers(app)  # before CSRFProtect's own check
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)

@@ -15,6 +15,7 @@ from typing import Any
 
 ENVIRONMENTS = ("production", "development", "testing")
 MIN_JWT_KEY_BYTES = 64
+MIN_SECRET_KEY_BYTES = 32
 MAIL_BACKENDS = {"console": "console", "smtp": "smtp", "memory": "locmem"}
 
 # Clearly marked test-only default: never used outside TASTY_ENV=testing.
@@ -99,6 +100,11 @@ def _secrets(env: str, instance_path: str) -> dict[str, str]:
             "SECRET_KEY must be set in production (generate one with `flask gen-secret`)"
         )
     jwt_key = jwt_key or secret_key
+    if env == "production" and len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production "
+            "(generate one with `flask gen-secret`)"
+        )
     if env == "production" and len(jwt_key.encode()) < MIN_JWT_KEY_BYTES:
         raise ConfigError(
             f"JWT_SECRET_KEY (or SECRET_KEY) must be at least {MIN_JWT_KEY_BYTES} bytes in production"
@@ -234,9 +240,27 @@ def load_config(env: str, instance_path: str) -> dict[str, Any]:
     }
     if _env("SERVER_NAME"):
         config["SERVER_NAME"] = _env("SERVER_NAME")
+    if _env("TRUSTED_HOSTS"):
+        # Flask answers 400 to a request whose Host is not one of these.
+        config["TRUSTED_HOSTS"] = [host.strip() for host in _env("TRUSTED_HOSTS").split(",")
+                                   if host.strip()]
     config.update(_secrets(env, instance_path))
     config.update(database_settings(_env("DATABASE_URL") or default_database_url(env, instance_path)))
     config.update(_mail(env))
     config.update(_cookies(env))
     config.update(_jwt())
     return config
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """What production refuses to start without, checked once every setting is in place.
+
+    Emailed links (password reset, confirmation, email change) are built on
+    ``SERVER_NAME``: built from the request instead, a forged ``Host`` header
+    would have the reset link for a victim's account sent to the attacker's site.
+    """
+    if config["TASTY_ENV"] == "production" and not config.get("SERVER_NAME"):
+        raise ConfigError(
+            "SERVER_NAME must be set in production (the public host name, e.g. "
+            "recipes.example.com): links in emails are built on it, never on a request's Host"
+        )

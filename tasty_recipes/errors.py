@@ -13,7 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,23 @@ def error_response(status: int, detail: str, headers: dict | None = None):
 
 
 def _http_error(exc: HTTPException):
+    if isinstance(exc, SecurityError):
+        return _untrusted_host()
     headers = {}
     if exc.code == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
     if exc.code == 429:
         headers["Retry-After"] = str(_retry_after(exc))
     return error_response(exc.code or 500, exc.name, headers)
+
+
+def _untrusted_host():
+    # A request for a host outside TRUSTED_HOSTS: Flask cannot build URLs for it, so the
+    # answer is plain (no page template, whose links need them).
+    if wants_json():
+        return jsonify(errors={"detail": "Bad Request"}), 400
+    return "Bad Request: this site does not answer for that host name.", 400, {
+        "Content-Type": "text/plain; charset=utf-8"}
 
 
 def _retry_after(exc: HTTPException) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from urllib.parse import urlsplit
+
+from flask import Flask, request, session
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Only our own origin; no inline script or style; never framed.
@@ -40,7 +43,35 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response):
         # Nothing else sets these, so extend (setdefault raises a KeyError per header).
         response.headers.extend(headers)
-        if request.path.startswith("/api/") or request.path == "/api":
-            # Tokens and personal data must not linger in caches.
+        if request.path.startswith("/api/") or request.path == "/api" or _shows_a_user():
+            # Tokens and personal data must not linger in caches (a shared computer's
+            # browser cache, a proxy): every API answer, every page of a logged-in user.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _shows_a_user() -> bool:
+    # Flask-Login keeps the session token under "_user_id" once a user is logged in
+    # (also when it was restored from the remember-me cookie during this request).
+    return request.endpoint != "static" and "_user_id" in session
+
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def refuse_malformed_referrers(app: Flask) -> None:
+    """Answer a form post whose ``Referer`` is not a parseable URL like a failed CSRF check.
+
+    Flask-WTF compares the Referer's origin over HTTPS and lets urllib's
+    ``ValueError`` escape for ``https://host:99999/`` or ``https://[::1/``: a 500.
+    Registered before CSRFProtect so that this check runs first.
+    """
+    @app.before_request
+    def _check_referrer():
+        if request.method not in UNSAFE_METHODS or not request.referrer:
+            return
+        try:
+            parts = urlsplit(request.referrer)
+            parts.port, parts.hostname  # noqa: B018 - both raise ValueError when malformed
+        except ValueError as exc:
+            raise CSRFError("The referrer header is malformed.") from exc

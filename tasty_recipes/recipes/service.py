@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, String, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from ..accounts.models import User
 from ..db import UTCDateTime, UUIDType, get_by_id, utcnow
@@ -26,6 +39,7 @@ from ..validation import Errors, max_length, text_field
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Recipe
 
 DEFAULT_PAGE_SIZE = 50
+SEARCH_BUDGET_MS = 1000
 MAX_PAGE_SIZE = 100
 FIELDS = ("name", "description")
 
@@ -84,10 +98,30 @@ def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: An
         params["after_at"], params["after_id"] = position
     statement = _list_statement(with_owner_email, "owner_id" in params, "q" in params,
                                 "after_at" in params)
-    rows = db.session.execute(statement, params).all()
+    with _statement_budget(SEARCH_BUDGET_MS if q else None):
+        rows = db.session.execute(statement, params).all()
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]) if more else None)
+
+
+@contextlib.contextmanager
+def _statement_budget(milliseconds: int | None) -> Iterator[None]:
+    """Cancel the statements run inside after ``milliseconds`` (PostgreSQL; else no limit).
+
+    A search is the one query whose cost a client chooses; it gets a tighter
+    budget than the connection's statement timeout, and a cancelled search is a
+    503 like any database that cannot answer in time. RESET restores the
+    connection's own default afterwards (a read may run outside a transaction).
+    """
+    if milliseconds is None or db.session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text(f"SET statement_timeout = {int(milliseconds)}"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("RESET statement_timeout"))
 
 
 @lru_cache(maxsize=16)
@@ -138,11 +172,13 @@ def _decode_cursor(errors: Errors, cursor: Any) -> tuple[datetime, uuid.UUID] | 
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, recipe_id = raw.split("|")
-        position = datetime.fromisoformat(stamp), uuid.UUID(recipe_id)
-    except (TypeError, ValueError, binascii.Error, UnicodeDecodeError):
-        errors.add("after", "is not a valid cursor")
-        return None
-    if position[0].tzinfo is None:
+        moment = datetime.fromisoformat(stamp)
+        # In UTC, as the database compares it; a far-off offset ("0001-01-01T00:00+05:00")
+        # leaves the range of datetime here rather than in the driver.
+        position = moment.astimezone(UTC), uuid.UUID(recipe_id)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time has an offset")
+    except (TypeError, ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         errors.add("after", "is not a valid cursor")
         return None
     return position
