@@ -32,10 +32,6 @@ INVALID = "is invalid"
 STORED_HEADERS = ("Location", "ETag")
 RETRY_AFTER_SECONDS = 1
 
-# Re-exported for the views, which never touch the store directly.
-rows_inserted_into = keys.rows_inserted_into
-
-
 def keyed_request(scope: str, user_id: uuid.UUID | None = None) -> keys.KeyedRequest | None:
     """This request's key within ``scope``, or None without the header (raises 422 if malformed).
 

@@ -9,7 +9,6 @@ from flask_jwt_extended import current_user, jwt_required
 
 from ..errors import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
-from ..recipes.models import Recipe
 from . import bp, idempotency
 from .params import read_body, wrapped
 from .serializers import recipe_etag, recipe_json
@@ -45,9 +44,10 @@ def create():
         return _created(recipes.create_recipe(current_user, params))
     # The answer is built from the row create_recipe inserts, before it commits,
     # so that the recipe and its stored answer are one transaction.
-    with idempotency.rows_inserted_into(Recipe.__table__) as written:
-        return idempotency.run_once(keyed, lambda: recipes.create_recipe(current_user, params),
-                                    lambda: _created(written[0]))
+    written: list = []
+    return idempotency.run_once(
+        keyed, lambda: recipes.create_recipe(current_user, params, before_commit=written.append),
+        lambda: _created(written[0]))
 
 
 def _created(recipe: Any):

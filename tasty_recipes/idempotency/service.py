@@ -30,9 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, Table, delete, event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import ORMExecuteState
 
 from ..db import utcnow
 from ..errors import Conflict, ValidationError
@@ -165,32 +164,6 @@ class Claim:
             raise RuntimeError("the work committed nothing: no answer to store for its key")
 
 
-@contextmanager
-def rows_inserted_into(table: Table) -> Iterator[list[Row]]:
-    """The rows that INSERT … RETURNING statements into ``table`` return within the block.
-
-    For ``respond`` of ``Claim.stored_at_commit`` when a service inserts and
-    commits in one call (``recipes.create_recipe``): the service reads its
-    result as usual (a frozen copy), and the answer is built from the same row
-    before the commit.
-    """
-    session = db.session()
-    rows: list[Row] = []
-
-    def capture(state: ORMExecuteState):
-        if not (state.is_insert and getattr(state.statement, "table", None) is table):
-            return None
-        frozen = state.invoke_statement().freeze()
-        rows.extend(frozen().all())
-        return frozen()
-
-    event.listen(session, "do_orm_execute", capture)
-    try:
-        yield rows
-    finally:
-        event.remove(session, "do_orm_execute", capture)
-
-
 # --- maintenance -----------------------------------------------------------------------------
 
 def purge_expired_idempotency_keys(now: datetime | None = None) -> int:
@@ -206,4 +179,4 @@ def purge_expired_idempotency_keys(now: datetime | None = None) -> int:
 
 
 __all__ = ["HEADER_FIELD", "KEY_LIFETIME", "Claim", "KeyInUse", "KeyedRequest", "StoredResponse",
-           "purge_expired_idempotency_keys", "replay_or_claim", "rows_inserted_into"]
+           "purge_expired_idempotency_keys", "replay_or_claim"]

@@ -11,7 +11,7 @@ import base64
 import binascii
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -222,16 +222,21 @@ def _validated(params: Mapping[str, Any] | None, partial: bool) -> dict[str, str
     return changes
 
 
-def create_recipe(actor: User, params: Mapping[str, Any] | None) -> Row:
+def create_recipe(actor: User, params: Mapping[str, Any] | None,
+                  before_commit: Callable[[Row], object] | None = None) -> Row:
     """Create a recipe owned by ``actor`` (whatever the params say); raises ValidationError.
 
     Returns the row as written (INSERT … RETURNING): the response is built from
     what the database stored, with no read after the commit that could fail
-    once the write has already succeeded.
+    once the write has already succeeded. ``before_commit(row)`` runs inside the
+    same transaction, so that what it writes (a stored answer for an
+    idempotency key) commits with the recipe or not at all.
     """
     changes = _validated(params, partial=False)
     row = db.session.execute(
         insert(_RECIPES).values(owner_id=actor.id, **changes).returning(*LIST_COLUMNS)).one()
+    if before_commit is not None:
+        before_commit(row)
     db.session.commit()
     return row
 
