@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .accounts import admin as accounts
 from .errors import DomainError, NotFound, ValidationError
+from .idempotency import service as idempotency_keys
 from .mail import report as mail_report
 from .mail import worker as mail_worker
 from .mail.outbox import DeliveryReport
@@ -26,6 +27,7 @@ from .recipes import seeding
 
 users_cli = AppGroup("users", help="Create, list and manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Maintain session, email and API tokens.")
+idempotency_cli = AppGroup("idempotency-keys", help="Maintain the API's stored idempotent answers.")
 mail_cli = AppGroup("mail", help="Deliver queued emails and look at the outbox.")
 
 SECRET_BYTES = 64
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     """Register the command groups and commands on ``app.cli``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(idempotency_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(gen_secret)
     app.cli.add_command(seed)
@@ -203,6 +206,14 @@ def purge_tokens() -> None:
     """Delete expired session, email and API tokens of every user."""
     deleted = accounts.purge_expired_tokens()
     click.echo(f"Deleted {deleted} expired token(s).")
+
+
+@idempotency_cli.command("purge")
+@cli_errors
+def purge_idempotency_keys() -> None:
+    """Delete API idempotency keys older than 24 hours (requests already ignore them)."""
+    deleted = idempotency_keys.purge_expired_idempotency_keys()
+    click.echo(f"Deleted {deleted} expired idempotency key(s).")
 
 
 # --- mail ------------------------------------------------------------------------------------

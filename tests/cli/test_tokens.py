@@ -73,3 +73,20 @@ def test_purge_with_nothing_to_delete(cli):
     assert_success(result)
     assert result.stdout == "Deleted 0 expired token(s).\n"
     assert db.session.scalar(select(func.count()).select_from(UserToken)) == 0
+
+
+def test_idempotency_keys_purge_deletes_only_expired_keys(app, cli):
+    from datetime import timedelta
+
+    from tasty_recipes.db import utcnow
+    from tasty_recipes.extensions import db
+    from tasty_recipes.idempotency.models import IdempotencyKey
+
+    for age in (timedelta(hours=25), timedelta(hours=1)):
+        db.session.add(IdempotencyKey(scope="POST /api/sign_up", key=f"key-{age}", fingerprint="f",
+                                      inserted_at=utcnow() - age))
+    db.session.commit()
+    result = cli("idempotency-keys", "purge")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Deleted 1 expired idempotency key(s).\n"
+    assert db.session.query(IdempotencyKey).count() == 1
