@@ -17,13 +17,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from .accounts import admin as accounts
+from .accounts import admin as accounts_admin
 from .errors import DomainError, NotFound, ValidationError
 from .idempotency import service as idempotency_keys
 from .mail import report as mail_report
 from .mail import worker as mail_worker
 from .mail.outbox import DeliveryReport
 from .recipes import seeding
+from .recipes import service as recipes
 
 users_cli = AppGroup("users", help="Create, list and manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Maintain session, email and API tokens.")
@@ -74,7 +75,7 @@ def cli_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def find_user(email: str):
     """The user with this email, or a one-line error naming the email."""
     try:
-        return accounts.get_user_by_email_or_raise(email)
+        return accounts_admin.get_user_by_email_or_raise(email)
     except NotFound:
         raise click.ClickException(f"no user with email {email!r}") from None
 
@@ -107,7 +108,7 @@ def create_user(email: str, password: str | None, confirmed: bool, admin: bool) 
     """Create a user with EMAIL (validated like the registration form; no email is sent)."""
     if password is None:
         password = prompt_password()
-    user = accounts.create_user(email, password, confirmed=confirmed, is_admin=admin)
+    user = accounts_admin.create_user(email, password, confirmed=confirmed, is_admin=admin)
     roles = ", ".join(label for label, on in (("confirmed", confirmed), ("admin", admin)) if on)
     click.echo(f"Created user {user.email} ({user.id})" + (f", {roles}." if roles else "."))
 
@@ -116,7 +117,7 @@ def create_user(email: str, password: str | None, confirmed: bool, admin: bool) 
 @cli_errors
 def list_users() -> None:
     """List every user: id, email, confirmed, admin, created (UTC)."""
-    users = accounts.list_users()
+    users = accounts_admin.list_users()
     if not users:
         click.echo("No users.")
         return
@@ -139,7 +140,7 @@ def confirm_user(email: str) -> None:
     if user.is_confirmed:
         click.echo(f"{user.email} is already confirmed.")
         return
-    accounts.mark_user_confirmed(user)
+    accounts_admin.mark_user_confirmed(user)
     click.echo(f"Confirmed {user.email}.")
 
 
@@ -164,7 +165,7 @@ def _set_admin(email: str, is_admin: bool) -> None:
     if user.is_admin == is_admin:
         click.echo(f"{user.email} is {'already' if is_admin else 'not'} an admin.")
         return
-    accounts.set_admin(user, is_admin)
+    accounts_admin.set_admin(user, is_admin)
     click.echo(f"{user.email} is {'now' if is_admin else 'no longer'} an admin.")
 
 
@@ -177,7 +178,7 @@ def set_password(email: str, password: str | None) -> None:
     user = find_user(email)
     if password is None:
         password = prompt_password()
-    accounts.set_user_password(user, password)
+    accounts_admin.set_user_password(user, password)
     click.echo(f"Password updated for {user.email}; every session and API token was revoked.")
 
 
@@ -188,13 +189,15 @@ def set_password(email: str, password: str | None) -> None:
 def delete_user(email: str, yes: bool) -> None:
     """Delete the user with EMAIL together with their recipes and tokens."""
     user = find_user(email)
+    # Recipes belong to the recipes context; they go with the user (ON DELETE CASCADE).
+    recipes_count = recipes.count_recipes_owned_by(user.id)
     if not yes:
-        tokens_count, recipes_count = accounts.count_user_data(user)
+        tokens_count = accounts_admin.count_user_tokens(user)
         click.confirm(f"Delete {user.email} with {recipes_count} recipe(s) and "
                       f"{tokens_count} token(s)?", abort=True)
     address = user.email
-    tokens_deleted, recipes_deleted = accounts.delete_user(user)
-    click.echo(f"Deleted user {address}, {recipes_deleted} recipe(s) and "
+    tokens_deleted = accounts_admin.delete_user(user)
+    click.echo(f"Deleted user {address}, {recipes_count} recipe(s) and "
                f"{tokens_deleted} token(s).")
 
 
@@ -204,7 +207,7 @@ def delete_user(email: str, yes: bool) -> None:
 @cli_errors
 def purge_tokens() -> None:
     """Delete expired session, email and API tokens of every user."""
-    deleted = accounts.purge_expired_tokens()
+    deleted = accounts_admin.purge_expired_tokens()
     click.echo(f"Deleted {deleted} expired token(s).")
 
 
@@ -289,7 +292,7 @@ def seed(users_count: int, recipes_count: int, force: bool) -> None:
     if recipes_count and not users_count:
         raise click.ClickException("--recipes needs at least one user (--users 1 or more)")
     password = secrets.token_urlsafe(SEED_PASSWORD_BYTES)
-    owner_ids = accounts.seed_users(users_count, password)
+    owner_ids = accounts_admin.seed_users(users_count, password)
     with click.progressbar(length=recipes_count, label="Seeding recipes") as bar:
         seeding.seed_recipes(owner_ids, recipes_count, progress=bar.update)
     click.echo(f"Seeded {users_count} user(s) and {recipes_count} recipe(s).")

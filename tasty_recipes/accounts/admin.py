@@ -14,7 +14,6 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from ..db import utcnow
 from ..errors import NotFound
 from ..extensions import db
-from ..recipes.models import Recipe
 from ..validation import Errors
 from . import service, tokens
 from .models import User, UserToken
@@ -86,28 +85,24 @@ def set_user_password(user: User, password: Any) -> User:
     return user
 
 
-def count_user_data(user: User) -> tuple[int, int]:
-    """How many (tokens, recipes) the user has: what ``delete_user`` would delete."""
-    tokens_count = db.session.scalar(
+def count_user_tokens(user: User) -> int:
+    """How many tokens (sessions, email links, API tokens) the user has."""
+    return db.session.scalar(
         select(func.count()).select_from(UserToken).where(UserToken.user_id == user.id))
-    recipes_count = db.session.scalar(
-        select(func.count()).select_from(Recipe).where(Recipe.owner_id == user.id))
-    return tokens_count, recipes_count
 
 
-def delete_user(user: User) -> tuple[int, int]:
-    """Delete the user with their tokens and recipes in one transaction.
+def delete_user(user: User) -> int:
+    """Delete the user and everything that belongs to them, in one transaction.
 
-    Returns (tokens deleted, recipes deleted). The rows are deleted explicitly
-    rather than left to ON DELETE CASCADE so the counts are exact.
+    Returns how many tokens were deleted (explicitly, so the count is exact);
+    the user's recipes and other rows go with the user through the foreign
+    keys' ON DELETE CASCADE: count them beforehand in their own context.
     """
     tokens_deleted = db.session.execute(
         delete(UserToken).where(UserToken.user_id == user.id)).rowcount
-    recipes_deleted = db.session.execute(
-        delete(Recipe).where(Recipe.owner_id == user.id)).rowcount
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.commit()
-    return tokens_deleted, recipes_deleted
+    return tokens_deleted
 
 
 def purge_expired_tokens() -> int:

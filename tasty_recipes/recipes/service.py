@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
+    func,
     insert,
     select,
     text,
@@ -184,6 +185,12 @@ def _decode_cursor(errors: Errors, cursor: Any) -> tuple[datetime, uuid.UUID] | 
     return position
 
 
+def count_recipes_owned_by(owner_id: uuid.UUID) -> int:
+    """How many recipes the user with ``owner_id`` owns (deleting the user deletes them)."""
+    return db.session.scalar(
+        select(func.count()).select_from(_RECIPES).where(_RECIPES.c.owner_id == owner_id))
+
+
 def get_recipe(recipe_id: Any) -> Recipe:
     """The recipe with this id; raises NotFound for an unknown or malformed id."""
     return get_by_id(Recipe, recipe_id)
@@ -299,5 +306,6 @@ def delete_recipe(actor: User, recipe_id: Any, expected_version: int | None = No
     db.session.commit()
 
 
-__all__ = ["Page", "ValidationError", "can_edit", "create_recipe", "delete_recipe", "get_recipe",
+__all__ = ["Page", "ValidationError", "can_edit", "count_recipes_owned_by", "create_recipe",
+           "delete_recipe", "get_recipe",
            "get_recipe_with_owner", "list_recipes", "update_recipe"]

@@ -173,7 +173,7 @@ def test_set_password_revokes_every_session_and_api_token(cli, user):
     assert_success(result)
     db.session.expire_all()
     assert accounts.get_user_by_session_token(session_token) is None
-    assert accounts_admin.count_user_data(user) == (0, 0)
+    assert accounts_admin.count_user_tokens(user) == 0
 
 
 def test_set_password_keeps_other_users_sessions(cli, user_fixture):
@@ -217,7 +217,8 @@ def test_delete_with_yes_deletes_user_recipes_and_tokens(cli, user_fixture):
     assert_success(result)
     assert result.stdout == f"Deleted user {user.email}, 2 recipe(s) and 3 token(s).\n"
     assert reload_user(user.email) is None
-    assert accounts_admin.count_user_data(other) == (1, 1)
+    assert accounts_admin.count_user_tokens(other) == 1
+    assert recipes.count_recipes_owned_by(other.id) == 1
     assert accounts.count_users() == 1
 
 
@@ -237,4 +238,5 @@ def test_delete_answered_no_deletes_nothing(cli, user_fixture, answer):
     assert "Aborted" in result.output
     assert "Traceback" not in result.output
     assert reload_user(user.email) is not None
-    assert accounts_admin.count_user_data(user) == (3, 2)
+    assert accounts_admin.count_user_tokens(user) == 3
+    assert recipes.count_recipes_owned_by(user.id) == 2
