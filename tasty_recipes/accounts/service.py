@@ -21,14 +21,14 @@ from ..extensions import db
 from ..validation import Errors, max_length, min_length, text_field
 from . import notifier, tokens
 from .models import User, UserToken
-from .passwords import hash_password, no_user_verify, verify_password
+from .passwords import MAX_PASSWORD_BYTES, hash_password, no_user_verify, verify_password
 
 MakeUrl = Callable[[str], str]
 
 EMAIL_FORMAT = re.compile(r"^[^\s]+@[^\s]+$")
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 72
-PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: rejects) anything longer
+PASSWORD_MAX_BYTES = MAX_PASSWORD_BYTES  # bcrypt ignores (bcrypt 5: rejects) anything longer
 TAKEN = "has already been taken"
 
 
@@ -44,11 +44,13 @@ def get_user_by_email(email: Any) -> User | None:
 def get_user_by_email_and_password(email: Any, password: Any) -> User | None:
     """The user when the credentials match, else None.
 
-    Security: an unknown email still costs one bcrypt verification, so timing
-    does not reveal which emails are registered.
+    Security: every attempt costs exactly one bcrypt verification at the
+    configured cost, whether the email is unknown or the password is empty,
+    not text, too long or wrong (passwords.verify_password), so timing does
+    not reveal which emails are registered.
     """
     user = get_user_by_email(email)
-    if user is None or not isinstance(password, str) or not password:
+    if user is None:
         no_user_verify()
         return None
     return user if verify_password(password, user.hashed_password) else None
@@ -90,8 +92,8 @@ def _validate_password(errors: Errors, password: Any, confirmation: Any = None) 
 
 
 def _check_current_password(errors: Errors, user: User, current_password: Any) -> None:
-    if not (isinstance(current_password, str) and current_password
-            and verify_password(current_password, user.hashed_password)):
+    # verify_password takes any input (None, too long, …) at the cost of one verification.
+    if not verify_password(current_password, user.hashed_password):
         errors.add("current_password", "is not valid")
 
 
