@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .accounts import admin as accounts_admin
-from .errors import DomainError, NotFound, ValidationError
+from .exceptions import DomainError, NotFound, ValidationError
 from .idempotency import service as idempotency_keys
 from .mail import report as mail_report
 from .mail import worker as mail_worker

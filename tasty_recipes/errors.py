@@ -1,7 +1,8 @@
-"""Domain exceptions and the one place that maps errors to HTTP.
+"""The one place that maps errors to HTTP.
 
-Services raise the exceptions below; they never call ``abort()``. Under
-``/api`` every error is JSON in the shapes of SPEC §5; elsewhere it is a page.
+Services raise the exceptions of ``exceptions.py``; they never call ``abort()``. Under
+``/api`` every error is JSON (``{"errors": {"detail": …}}``, or per-field
+messages for a 422); elsewhere it is a page.
 """
 
 from __future__ import annotations
@@ -15,49 +16,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from .exceptions import (  # noqa: F401 - re-exported for the faces that catch them
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationError,
+)
+
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
-
-
-class DomainError(Exception):
-    """Base class of the errors a service may raise."""
-
-    status = 400
-    detail = "Bad Request"
-
-
-class ValidationError(DomainError):
-    """Invalid input: ``fields`` maps a field name to its messages."""
-
-    status = 422
-    detail = "Unprocessable Entity"
-
-    def __init__(self, fields: dict[str, list[str]]):
-        super().__init__(fields)
-        self.fields = fields
-
-
-class NotFound(DomainError):
-    status = 404
-    detail = "Not Found"
-
-
-class Forbidden(DomainError):
-    status = 403
-    detail = "Forbidden"
-
-
-class Conflict(DomainError):
-    """The record changed since the client read it (a lost update was prevented)."""
-
-    status = 409
-    detail = "Conflict"
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-    detail = "Precondition Failed"
 
 
 def wants_json() -> bool:

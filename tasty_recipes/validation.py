@@ -1,11 +1,11 @@
-"""Field validation shared by every context, with the exact messages of SPEC §3/§5."""
+"""Field validation shared by every context, with the messages the forms and the API show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
 from typing import Any
 
-from .errors import ValidationError
+from .exceptions import ValidationError
 
 BLANK = "can't be blank"
 NUL = "must not contain null characters"
@@ -59,7 +59,11 @@ def min_length(errors: Errors, field: str, value: str, limit: int) -> None:
         errors.add(field, f"should be at least {limit} character(s)")
 
 
-def pick(params: Mapping[str, Any] | None, *names: str) -> dict[str, Any]:
-    """Only the named keys (unknown keys are ignored, never an error)."""
-    params = params or {}
-    return {name: params.get(name) for name in names}
+def parse_uuid(raw: Any) -> uuid.UUID | None:
+    """``raw`` as a UUID (a UUID or its text), or None when it is not one."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None

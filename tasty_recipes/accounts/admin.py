@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, insert, or_, select
 
 from ..db import utcnow
-from ..errors import NotFound
+from ..exceptions import NotFound
 from ..extensions import db
 from ..validation import Errors
 from . import service, tokens

@@ -28,7 +28,6 @@ from flask import Flask, current_app, g, jsonify, request
 
 from ..accounts import api_tokens
 from ..accounts.models import User
-from ..db import autocommit_reads
 from ..extensions import jwt
 from . import bp
 
@@ -101,10 +100,9 @@ def _is_guardian_access_token(_header: dict, claims: dict) -> bool:
 def _principal(claims: dict) -> api_tokens.ApiPrincipal | None:
     """The token's user, looked up once per request (revocation check and current_user)."""
     if "api_principal" not in g:
-        if request.method in SAFE_METHODS:
-            autocommit_reads()
         g.api_principal = api_tokens.get_principal_by_api_token(
-            claims.get("jti"), claims.get("sub"), current_app.config["JWT_ACCESS_TOKEN_EXPIRES"])
+            claims.get("jti"), claims.get("sub"), current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
+            read_only=request.method in SAFE_METHODS)
     return g.api_principal
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask_jwt_extended import current_user, jwt_required
 
-from ..errors import Conflict, Forbidden, PreconditionFailed
+from ..exceptions import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
 from . import bp, idempotency
 from .params import read_body, wrapped

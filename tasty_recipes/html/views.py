@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Conflict, Forbidden, ValidationError
+from ..exceptions import Conflict, Forbidden, ValidationError
 from ..recipes import service
 from .forms import RecipeForm
 

@@ -34,7 +34,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..db import utcnow
-from ..errors import Conflict, ValidationError
+from ..exceptions import Conflict, ValidationError
 from ..extensions import db
 from .models import IdempotencyKey
 

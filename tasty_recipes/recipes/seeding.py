@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from ..db import utcnow
-from ..errors import ValidationError
+from ..exceptions import ValidationError
 from ..extensions import db
 from .models import Recipe
 

@@ -33,10 +33,10 @@ from sqlalchemy import (
 )
 
 from ..accounts.models import User
-from ..db import UTCDateTime, UUIDType, get_by_id, utcnow
-from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from ..db import UTCDateTime, UUIDType, utcnow
+from ..exceptions import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from ..extensions import db
-from ..validation import Errors, max_length, text_field
+from ..validation import Errors, max_length, parse_uuid, text_field
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Recipe
 
 DEFAULT_PAGE_SIZE = 50
@@ -193,7 +193,11 @@ def count_recipes_owned_by(owner_id: uuid.UUID) -> int:
 
 def get_recipe(recipe_id: Any) -> Recipe:
     """The recipe with this id; raises NotFound for an unknown or malformed id."""
-    return get_by_id(Recipe, recipe_id)
+    key = parse_uuid(recipe_id)
+    recipe = db.session.get(Recipe, key) if key is not None else None
+    if recipe is None:
+        raise NotFound()
+    return recipe
 
 
 def get_recipe_with_owner(recipe_id: Any) -> Row:

@@ -1,0 +1,47 @@
+"""The errors a service may raise: what went wrong in the domain's own terms.
+
+No Flask here: the contexts raise these whatever face called them (browser,
+API, CLI), and ``errors.py`` alone maps them to HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of the errors a service may raise."""
+
+    status = 400
+    detail = "Bad Request"
+
+
+class ValidationError(DomainError):
+    """Invalid input: ``fields`` maps a field name to its messages."""
+
+    status = 422
+    detail = "Unprocessable Entity"
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(fields)
+        self.fields = fields
+
+
+class NotFound(DomainError):
+    status = 404
+    detail = "Not Found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    detail = "Forbidden"
+
+
+class Conflict(DomainError):
+    """The record changed since the client read it (a lost update was prevented)."""
+
+    status = 409
+    detail = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    detail = "Precondition Failed"
