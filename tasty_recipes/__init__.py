@@ -55,15 +55,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .accounts import models as _accounts_models  # noqa: F401  (register tables)
+    """The tables of every context, then the faces: accounts pages, API, recipe pages, probes."""
+    from .accounts import models as _accounts_models  # noqa: F401 - registers the tables
     from .accounts.views import bp as accounts_bp
     from .api import init_app as init_api
     from .health import bp as health_bp
+    from .html.views import bp as html_bp
+    from .idempotency import models as _idempotency_models  # noqa: F401
+    from .mail import models as _mail_models  # noqa: F401
     from .recipes import models as _recipes_models  # noqa: F401
 
     app.register_blueprint(accounts_bp)
-    init_api(app)  # the JSON API: blueprint /api, CSRF exemption, JWT loaders
-    from .html.views import bp as html_bp
+    init_api(app)  # the JSON API: blueprint /api, CSRF exemption, JWT hooks
     app.register_blueprint(html_bp)
     app.register_blueprint(health_bp)
 

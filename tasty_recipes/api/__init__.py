@@ -1,4 +1,4 @@
-"""The JSON face (SPEC §5): JWT bearer auth, sessions, the recipes resource, the OpenAPI document.
+"""The JSON face: JWT bearer auth, sessions, the recipes resource, the OpenAPI document.
 
 One blueprint under ``/api``, exempt from CSRF (clients authenticate with a
 bearer token, never with a cookie, so a forged cross-site request carries no
@@ -11,13 +11,11 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-# The views attach themselves to ``bp``; imported after it exists.
-from . import auth, docs, recipes, sessions  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, exempt it from CSRF and install the JWT loaders."""
+    """Register the blueprint with its views, exempt it from CSRF, install the JWT hooks."""
     from ..extensions import csrf
+    from . import auth, docs, recipes, sessions  # noqa: F401 - their views attach to bp
 
     app.register_blueprint(bp)
     csrf.exempt(bp)
