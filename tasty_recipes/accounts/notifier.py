@@ -22,22 +22,25 @@ from ..mail.models import OutboxMessage
 
 
 def can_address(email: str) -> bool:
-    """False when the mailer could not put ``email`` in a To header.
+    """False unless the mailer would send to ``email`` itself, one mailbox.
 
     Checked at validation time: otherwise the user is saved and sending then
-    raises (control characters, a non-ASCII domain IDNA cannot encode, …).
+    fails for good (control characters, a non-ASCII domain IDNA cannot
+    encode, two ``@``) or goes to another address. The SMTP backend parses
+    every recipient as the string given (``sanitize_address``), ASCII too: a
+    list, a route or a quoted local part would be sent elsewhere than the
+    address stored (``"a"@x`` to ``a@x``), so an ASCII address must come out
+    of it unchanged; a non-ASCII one comes out encoded, and must parse whole.
     """
     if any(unicodedata.category(char) == "Cc" for char in email):
         return False
-    if email.isascii():
-        return True  # sent as is, never parsed
     try:
-        addresses = getaddresses((email,))
-        if addresses != [("", email)]:  # parsed as some other address
+        if getaddresses((email,)) != [("", email)]:  # parsed as other or several addresses
             return False
-        return bool(sanitize_address(addresses[0], "utf-8"))
+        sent_to = sanitize_address(email, "utf-8")
     except (ValueError, UnicodeError, IndexError):
         return False
+    return sent_to == email if email.isascii() else bool(sent_to)
 
 
 def _enqueue(recipient: str, subject: str, template: str, **context) -> OutboxMessage:

@@ -8,7 +8,6 @@ so neither is saved without the other and no request waits on the mail server.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +19,12 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..validation import Errors, max_length, min_length, text_field
 from . import notifier, tokens
+from .email_address import AT_SIGN, email_problems, normalize_email
 from .models import User, UserToken
 from .passwords import MAX_PASSWORD_BYTES, hash_password, no_user_verify, verify_password
 
 MakeUrl = Callable[[str], str]
 
-EMAIL_FORMAT = re.compile(r"^[^\s]+@[^\s]+$")
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 72
 PASSWORD_MAX_BYTES = MAX_PASSWORD_BYTES  # bcrypt ignores (bcrypt 5: rejects) anything longer
@@ -35,10 +34,18 @@ TAKEN = "has already been taken"
 # --- lookups -----------------------------------------------------------------
 
 def get_user_by_email(email: Any) -> User | None:
-    """The user with this email, compared case-insensitively; None if there is none."""
-    if not isinstance(email, str) or "\x00" in email or not email.strip():
+    """The user with this email, compared case-insensitively; None if there is none.
+
+    The email is normalised as registration stores it (email_address), so the
+    fullwidth form of an address finds its account, for log-in as for the
+    reset-password and confirmation requests.
+    """
+    if not isinstance(email, str):
         return None
-    return db.session.scalar(select(User).where(User.email == email.strip()))
+    email = normalize_email(email)
+    if not email or "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
+        return None  # no stored email looks like that: no query
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def get_user_by_email_and_password(email: Any, password: Any) -> User | None:
@@ -64,12 +71,17 @@ def get_user(user_id: Any) -> User:
 # --- validation ----------------------------------------------------------------
 
 def _validate_email(errors: Errors, email: Any, current: User | None = None) -> str | None:
-    email = text_field(errors, "email", email.strip() if isinstance(email, str) else email)
+    """The normalised email when it may be an account's, else None (errors recorded)."""
+    email = text_field(errors, "email", normalize_email(email) if isinstance(email, str) else email)
     if email is None:
         return None
-    if not EMAIL_FORMAT.match(email) or not notifier.can_address(email):
-        errors.add("email", "must have the @ sign and no spaces")
     max_length(errors, "email", email, EMAIL_MAX_LENGTH)
+    if errors.has("email"):
+        return None  # the rules below read every character: not for input already refused
+    for message in email_problems(email):
+        errors.add("email", message)
+    if not errors.has("email") and not notifier.can_address(email):
+        errors.add("email", AT_SIGN)
     if errors.has("email"):
         return None
     existing = get_user_by_email(email)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from tasty_recipes.accounts import service as accounts
+from tasty_recipes.extensions import db
+from tasty_recipes.mail.models import OutboxMessage
 from tasty_recipes.validation import NUL
 
-from ..conftest import VALID_PASSWORD, log_in, unique_user_email
+from ..conftest import VALID_PASSWORD, CSRFClient, log_in, make_app, unique_user_email
 from .conftest import (
     age_tokens,
     change_email_token,
@@ -504,3 +507,237 @@ def test_registration_ignores_fields_it_does_not_know(client):
     assert row["confirmed_at"] is None
     assert str(row["id"]) != "7d3b7c52-58a8-4f0e-9c55-0b0c0c3e1f00"
     assert accounts.get_user_by_email_and_password(email, VALID_PASSWORD) is not None
+
+
+# --- addresses that are not one plain mailbox, invisible characters, mixed scripts -------------
+#
+# Each was accepted before: the user row was saved with an address the SMTP backend
+# refuses or delivers elsewhere, or that displays as another person's address.
+
+INVALID = "is invalid"
+TAKEN = "has already been taken"
+REAL = "realalice@example.com"
+
+BAD_ADDRESSES = [
+    # not exactly one mailbox
+    pytest.param("a@b@c.example", AT_SIGN, id="two-at-signs"),
+    pytest.param("x@evil.example,y@corp.example", AT_SIGN, id="comma-list"),
+    pytest.param("x@evil.example;y@corp.example", AT_SIGN, id="semicolon-list"),
+    pytest.param("a@evil.example>b@corp.example", AT_SIGN, id="angle-bracket-inside"),
+    pytest.param("<alice@corp.example>", AT_SIGN, id="angle-brackets"),
+    pytest.param('"alice"@corp.example', AT_SIGN, id="quoted-local-part"),
+    pytest.param("alice@corp.example(comment)", AT_SIGN, id="comment"),
+    pytest.param("al\\ice@corp.example", AT_SIGN, id="backslash"),
+    pytest.param("group:alice@corp.example", AT_SIGN, id="colon"),
+    pytest.param("alice@[127.0.0.1]", AT_SIGN, id="domain-literal"),
+    pytest.param("alice@corp.example.", AT_SIGN, id="trailing-dot"),
+    pytest.param("alice@corp..example", AT_SIGN, id="empty-domain-label"),
+    pytest.param("al\x1bice@corp.example", AT_SIGN, id="escape-control"),
+    pytest.param("alice@corp.example\x7fx", AT_SIGN, id="delete-control"),
+    pytest.param("alice@corp.example\r\nBcc:x@evil.example", AT_SIGN, id="header-injection"),
+    # look-alikes of realalice@example.com with a character one cannot see
+    pytest.param(REAL + "\u200b", AT_SIGN, id="zero-width-space"),
+    pytest.param("realalice@exam\u00adple.com", AT_SIGN, id="soft-hyphen"),
+    pytest.param("real\u200dalice@example.com", AT_SIGN, id="zero-width-joiner"),
+    pytest.param("\u202erealalice@example.com", AT_SIGN, id="right-to-left-override"),
+    pytest.param(REAL + "\u2066", AT_SIGN, id="bidi-isolate"),
+    pytest.param("realalice@\ufeffexample.com", AT_SIGN, id="byte-order-mark"),
+    pytest.param("real\u2028alice@example.com", AT_SIGN, id="line-separator"),
+    pytest.param("real\u00a0alice@example.com", AT_SIGN, id="no-break-space"),
+    pytest.param("real\ue000alice@example.com", AT_SIGN, id="private-use"),
+    pytest.param("realalice\u3164@example.com", AT_SIGN, id="hangul-filler"),
+    pytest.param("realalice\ufe0f@example.com", AT_SIGN, id="variation-selector"),
+    # a part mixing scripts
+    pytest.param("p\u0430ypal@example.com", INVALID, id="cyrillic-a-in-local-part"),
+    pytest.param("alice@p\u0430ypal.com", INVALID, id="cyrillic-a-in-domain"),
+    pytest.param("alice@\u03bfpenai.com", INVALID, id="greek-omicron-in-domain"),
+]
+
+
+def outbox_row_count() -> int:
+    """Rows in the mail outbox as committed (queued or sent alike)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(OutboxMessage.__table__))
+
+
+def assert_nothing_saved(before: dict) -> None:
+    assert committed_state() == before
+    assert outbox_row_count() == 0
+
+
+@pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
+def test_registration_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox,
+                                                                            email, message):
+    before = committed_state()
+    response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 200)
+    html = response.get_data(as_text=True)
+    assert "<h1>Register</h1>" in html
+    assert message in html
+    assert_nothing_saved(before)
+    assert outbox == []
+    assert session_token(client) is None
+
+
+@pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
+def test_email_change_refuses_what_is_not_one_visible_single_script_mailbox(client, user, outbox,
+                                                                            email, message):
+    log_in(client, user)
+    before = committed_state()
+    response = client.post("/users/settings", data={
+        "action": "update_email", "current_password": VALID_PASSWORD, "email": email})
+    assert_handled(response, 200)
+    assert message in response.get_data(as_text=True)
+    assert_nothing_saved(before)
+    assert outbox == []
+
+
+@pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
+def test_api_sign_up_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox, email,
+                                                                           message):
+    before = committed_state()
+    response = client.post("/api/sign_up", json={"email": email, "password": VALID_PASSWORD})
+    assert response.status_code == 422
+    assert response.get_json() == {"errors": {"email": [message]}}
+    assert_nothing_saved(before)
+    assert outbox == []
+
+
+@pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
+def test_cli_users_create_refuses_what_is_not_one_visible_single_script_mailbox(app, email,
+                                                                               message):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", email, "--password", VALID_PASSWORD])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: email: {message}"]
+    assert accounts.count_users() == 0
+
+
+@pytest.fixture()
+def smtp_app(app, database_url):
+    """A second app on the test database that mails over SMTP, as in production.
+
+    Nothing listens on the port: with SMTP a request only queues its email.
+    """
+    production_mail = make_app(database_url, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
+                               MAIL_PORT=9)
+    production_mail.test_client_class = CSRFClient
+    yield production_mail
+    with production_mail.app_context():
+        db.session.remove()
+        db.engine.dispose()  # let the main fixture empty the tables afterwards
+
+
+@pytest.mark.parametrize("email", ["a@b@c.example", "x@evil.example,y@corp.example",
+                                   "a@evil.example>b@corp.example"])
+def test_with_the_smtp_backend_an_address_it_cannot_handle_leaves_no_user_behind(smtp_app, email):
+    before = committed_state()
+    client = smtp_app.test_client()
+    response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 200)
+    assert AT_SIGN in response.get_data(as_text=True)
+    response = client.post("/api/sign_up", json={"email": email, "password": VALID_PASSWORD})
+    assert response.status_code == 422
+    assert_nothing_saved(before)
+
+
+def test_with_the_smtp_backend_a_plain_address_is_registered_and_its_email_queued(smtp_app):
+    email = unique_user_email()
+    response = smtp_app.test_client().post(
+        "/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 302)
+    assert accounts.get_user_by_email(email) is not None
+    assert outbox_row_count() == 1
+
+
+# --- look-alikes of a taken address ----------------------------------------------------------
+
+LOOK_ALIKES = [
+    pytest.param("realalic\uff45@example.com", TAKEN, id="fullwidth-e"),
+    pytest.param("realalice\uff20example.com", TAKEN, id="fullwidth-at"),
+    pytest.param("\U0001d42bealalice@example.com", TAKEN, id="mathematical-bold-r"),
+    pytest.param("REALALIC\uff25@EXAMPLE.COM", TAKEN, id="fullwidth-and-case"),
+    pytest.param(REAL + "\u200b", AT_SIGN, id="zero-width-space"),
+    pytest.param("realalice@exam\u00adple.com", AT_SIGN, id="soft-hyphen"),
+    pytest.param("re\u0430lalice@example.com", INVALID, id="cyrillic-a"),
+]
+
+
+@pytest.mark.parametrize(("email", "message"), LOOK_ALIKES)
+def test_registration_refuses_a_look_alike_of_a_taken_email(client, user_fixture, outbox, email,
+                                                            message):
+    user_fixture(email=REAL)
+    before = committed_state()
+    response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 200)
+    assert message in response.get_data(as_text=True)
+    assert_nothing_saved(before)
+    assert outbox == []
+
+
+@pytest.mark.parametrize(("email", "message"), LOOK_ALIKES)
+def test_api_sign_up_refuses_a_look_alike_of_a_taken_email(client, user_fixture, outbox, email,
+                                                           message):
+    user_fixture(email=REAL)
+    before = committed_state()
+    response = client.post("/api/sign_up", json={"email": email, "password": VALID_PASSWORD})
+    assert response.status_code == 422
+    assert response.get_json() == {"errors": {"email": [message]}}
+    assert_nothing_saved(before)
+
+
+@pytest.mark.parametrize("email", ["realalic\uff45@example.com", "REALALIC\uff25@example.com"])
+def test_log_in_accepts_the_fullwidth_form_of_the_email(client, user_fixture, email):
+    user = user_fixture(email=REAL)
+    response = client.post("/users/log_in", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 302)
+    assert accounts.get_user_by_session_token(session_token(client)).id == user.id
+    response = client.post("/api/sign_in", json={"email": email, "password": VALID_PASSWORD})
+    assert response.status_code == 200
+    assert response.get_json()["data"]["email"] == REAL
+
+
+@pytest.mark.parametrize("path", ["/users/reset_password", "/users/confirm"])
+def test_email_request_forms_accept_the_fullwidth_form_of_the_email(client, user_fixture, outbox,
+                                                                    path):
+    user_fixture(email=REAL)
+    client.post(path, data={"email": "realalic\uff45@example.com"})
+    assert [message.to for message in outbox] == [[REAL]]
+
+
+@pytest.mark.parametrize("path", ["/users/reset_password", "/users/confirm"])
+def test_email_request_forms_send_nothing_for_a_look_alike(client, user_fixture, outbox, path):
+    user_fixture(email=REAL)
+    for email in (REAL + "\u200b", "re\u0430lalice@example.com"):
+        response = client.post(path, data={"email": email})
+        assert_handled(response, 302)
+    assert outbox == []
+
+
+def test_registration_stores_the_fullwidth_form_as_the_address_meant(client, outbox):
+    response = client.post("/users/register", data={
+        "email": "\uff43\uff4f\uff4f\uff4b@example.com", "password": VALID_PASSWORD})
+    assert_handled(response, 302)
+    user = accounts.get_user_by_email("cook@example.com")
+    assert committed_user(user.id)["email"] == "cook@example.com"
+    assert [message.to for message in outbox] == [["cook@example.com"]]
+
+
+@pytest.mark.parametrize("email", [
+    pytest.param("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", id="chinese"),
+    pytest.param("\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444",
+                 id="russian"),
+    pytest.param("\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@\u03c0\u03b1\u03c1\u03ac\u03b4\u03b5\u03b9"
+                 "\u03b3\u03bc\u03b1.\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae", id="greek"),
+    pytest.param("\u30e6\u30fc\u30b6\u30fc@\u4f8b\u3048.jp", id="japanese"),
+    pytest.param("\uc0ac\uc6a9\uc790@\uc608\uc2dc.\ud55c\uad6d", id="korean"),
+    pytest.param("koch@b\u00e4ckerei.de", id="german-idn"),
+    pytest.param("user+tag@example.com", id="plus-tag"),
+    pytest.param("o'brien@example.com", id="apostrophe"),
+])
+def test_registration_accepts_single_script_addresses(client, outbox, email):
+    response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
+    assert_handled(response, 302)
+    user = accounts.get_user_by_email_and_password(email, VALID_PASSWORD)
+    assert committed_user(user.id)["email"] == email
+    assert [message.to for message in outbox] == [[email]]

@@ -16,7 +16,7 @@ import bcrypt
 import pytest
 
 from tasty_recipes.accounts import service as accounts
-from tasty_recipes.errors import ValidationError
+from tasty_recipes.exceptions import ValidationError
 from tasty_recipes.extensions import db
 
 from ..conftest import VALID_PASSWORD
