@@ -7,6 +7,8 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import ratelimits
+from ..api.params import credentials_from_request
 from ..errors import ValidationError
 from . import service
 from .forms import (
@@ -73,8 +75,10 @@ def log_in():
     form = LogInForm()
     error = None
     if request.method == "POST":
-        user = service.get_user_by_email_and_password(
-            request.form.get("email"), request.form.get("password"))
+        # Read as the API's sign-in and the rate limiter read it (user[email] too),
+        # so that the limiter counts the account whose password is checked.
+        email, password = credentials_from_request()
+        user = service.get_user_by_email_and_password(email, password)
         if user is not None:
             remember = request.form.get("remember_me") == "true"
             return redirect(log_in_user(user, remember=remember))
@@ -153,9 +157,10 @@ def _render_settings(email_form, password_form):
 
 def _update_email(email_form, password_form):
     try:
-        service.request_email_change(
-            _me(), request.form.get("current_password"), request.form.get("email"),
-            lambda t: url_for("accounts.confirm_email", token=t, _external=True))
+        with ratelimits.current_password_check(_me()):
+            service.request_email_change(
+                _me(), request.form.get("current_password"), request.form.get("email"),
+                lambda t: url_for("accounts.confirm_email", token=t, _external=True))
     except ValidationError as exc:
         email_form.set_errors(exc.fields)
         return _render_settings(email_form, password_form)
@@ -165,9 +170,10 @@ def _update_email(email_form, password_form):
 
 def _update_password(email_form, password_form):
     try:
-        user = service.update_user_password(
-            _me(), request.form.get("current_password"), request.form.get("password"),
-            request.form.get("password_confirmation"))
+        with ratelimits.current_password_check(_me()):
+            user = service.update_user_password(
+                _me(), request.form.get("current_password"), request.form.get("password"),
+                request.form.get("password_confirmation"))
     except ValidationError as exc:
         password_form.set_errors(exc.fields)
         return _render_settings(email_form, password_form)

@@ -42,6 +42,19 @@ def wrapped(body: dict[str, Any], key: str) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else body
 
 
+def credentials_from_request() -> tuple[Any, Any]:
+    """The ``(email, password)`` a sign-in submitted, in any shape sign-in accepts.
+
+    A JSON object (whatever the content type, even none) or a form, flat or
+    wrapped in ``user`` (``{"user": {…}}``, ``user[email]=…``); a wrapped value
+    wins over a top-level one. The log-in views and the failed-log-in limiter
+    all read credentials here, so the limiter always counts the account whose
+    password is checked. Raises BadRequest like ``read_body``.
+    """
+    params = wrapped(read_body(), "user")
+    return params.get("email"), params.get("password")
+
+
 def _nested_form() -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in request.form.items():

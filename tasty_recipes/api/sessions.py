@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Response, jsonify, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
+from .. import ratelimits
 from ..accounts import api_tokens
 from ..accounts import service as accounts
 from ..accounts.models import User
 from . import bp, idempotency
 from .auth import issue_token
-from .params import read_body, wrapped
+from .params import credentials_from_request, read_body, wrapped
 from .serializers import me_json, user_json
 
 
@@ -22,9 +23,10 @@ def no_content() -> Response:
 
 @bp.post("/sign_in")
 def sign_in():
-    params = wrapped(read_body(), "user")
+    # The rate limiter reads the email with the same function: it counts this account.
+    email, password = credentials_from_request()
     # Same answer for a missing field, an unknown email and a wrong password.
-    user = accounts.get_user_by_email_and_password(params.get("email"), params.get("password"))
+    user = accounts.get_user_by_email_and_password(email, password)
     if user is None:
         return jsonify(message="Wrong credentials", status="error"), 401
     return jsonify(data={"email": user.email, "token": issue_token(user)},
@@ -78,8 +80,9 @@ def update_password():
     params = wrapped(read_body(), "user")
     user = accounts.get_user(current_user.id)
     # Deletes every token of the user (API and browser) in one transaction ...
-    accounts.update_user_password(user, params.get("current_password"), params.get("password"),
-                                  params.get("password_confirmation"))
+    with ratelimits.current_password_check(user):
+        accounts.update_user_password(user, params.get("current_password"), params.get("password"),
+                                      params.get("password_confirmation"))
     # ... then this client gets a fresh token, the only one left.
     return jsonify(data={"email": user.email, "token": issue_token(user)},
                    message="Password updated successfully.", status="ok")

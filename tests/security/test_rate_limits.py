@@ -2,7 +2,6 @@
 
 import pytest
 
-from tasty_recipes.extensions import limiter
 from tasty_recipes.ratelimits import (
     FAILED_LOGIN_PER_ACCOUNT,
     FAILED_LOGIN_PER_ADDRESS,
@@ -16,12 +15,11 @@ FIFTEEN_MINUTES = 15 * 60
 
 @pytest.fixture()
 def limited_app(database_url, _migrated_app):
+    """An app with rate limits on; its memory counters are its own, so every test starts at zero."""
     app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     app.test_client_class = CSRFClient
-    limiter.reset()
     with app.app_context():
         yield app
-    limiter.reset()
     with _migrated_app.app_context():
         from ..conftest import _empty_tables
 
