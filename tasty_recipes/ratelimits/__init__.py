@@ -1,4 +1,4 @@
-"""Rate limits (SPEC §7): what counts, where the counters live, and the hooks that count.
+"""Rate limits: what counts, where the counters live, and the hooks that count.
 
 * ``rules``: the limits, and the purposes requests count towards (HTML and API
   together: one sign-up allowance, one failed-log-in allowance, …).
@@ -33,7 +33,7 @@ from .rules import (
 __all__ = [
     "EMAIL_CHANGE_PER_ACCOUNT", "FAILED_LOGIN_PER_ACCOUNT", "FAILED_LOGIN_PER_ADDRESS",
     "LOGIN_PER_ACCOUNT", "LOGIN_PER_ADDRESS", "SENSITIVE_POST_PER_ADDRESS", "RateLimited",
-    "current_password_check", "init_app", "reset",
+    "current_password_check", "init_app",
 ]
 
 
@@ -46,6 +46,3 @@ def init_app(app: Flask) -> None:
     workers.warn_if_counted_per_process(app, uri)
     app.before_request(hooks.before_request)
     app.after_request(hooks.after_request)
-
-
-reset = storage.reset

@@ -10,7 +10,7 @@ from flask import Response, current_app, g, request
 from flask_login import current_user
 
 from ..api.params import credentials_from_request
-from ..errors import ValidationError
+from ..exceptions import ValidationError
 from .counters import Counter, give_back, reserve
 from .keys import account_key, client_address
 from .rules import (

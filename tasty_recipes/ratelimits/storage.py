@@ -48,8 +48,3 @@ def install(app: Flask, uri: str) -> None:
 def rate_limiter() -> FixedWindowRateLimiter:
     """The current app's counters."""
     return current_app.extensions[EXTENSION]
-
-
-def reset(app: Flask) -> None:
-    """Forget every count of ``app`` (tests; an administrator unlocking everyone)."""
-    app.extensions[EXTENSION].storage.reset()

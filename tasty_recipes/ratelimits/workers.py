@@ -31,9 +31,12 @@ def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str],
     should run, so when one is in play and neither of the first two names the
     workers, the count is unknown.
     """
-    from gunicorn.config import Config  # only ever asked under gunicorn
+    try:
+        from gunicorn.config import Config  # only ever asked under gunicorn
 
-    parser = Config().parser()
+        parser = Config().parser()
+    except (ImportError, AttributeError):  # another gunicorn than the one this was written for
+        return None
     config_file = None
     for args in (list(argv[1:]), shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))):
         try:
