@@ -121,6 +121,7 @@ def test_a_locked_table_gives_up_at_the_lock_timeout_and_liveness_stays_quick(cl
         finally:
             locker.rollback()
             locker.close()
+        print(f"/healthz while both workers waited on a lock: {live_seconds:.2f} s")
         assert live.status == 200
         assert live_seconds < 3, live_seconds  # behind at most one lock timeout (2 s)
         for reply, seconds in writes:

@@ -2,8 +2,6 @@
 
 import pytest
 
-from tasty_recipes.config import ConfigError
-
 from ..conftest import VALID_PASSWORD, log_in, make_app, unique_user_email
 
 PAGES = ["/", "/users/log_in", "/users/register", "/healthz", "/static/app.css", "/no-such-page"]
@@ -94,19 +92,6 @@ def test_development_cookies_are_httponly_and_lax_without_secure(client, user):
     assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
     assert "Max-Age=5184000" in remember[0] or "Expires=" in remember[0]
     assert "Secure" not in remember[0]
-
-
-def test_production_refuses_to_start_without_secret_key(database_url, monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        make_app(database_url, TASTY_ENV="production")
-
-
-def test_production_refuses_a_short_jwt_key(database_url, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
-    monkeypatch.setenv("JWT_SECRET_KEY", "too short")
-    with pytest.raises(ConfigError, match="64 bytes"):
-        make_app(database_url, TASTY_ENV="production")
 
 
 def test_logged_in_pages_also_carry_headers(client, user):
