@@ -237,6 +237,7 @@ def load_config(env: str, instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        "SEARCH_TIMEOUT_MS": _env_int("SEARCH_TIMEOUT_MS", 1000),
     }
     if _env("SERVER_NAME"):
         config["SERVER_NAME"] = _env("SERVER_NAME")
