@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
     from . import db_retry, jsonprovider, ratelimits, security
     from .accounts import session
     from .db import configure_engine
-    from .extensions import csrf, db, limiter, mail, migrate
+    from .extensions import csrf, db, mail, migrate
 
     jsonprovider.init_app(app)
     db.init_app(app)
@@ -46,7 +46,6 @@ def register_extensions(app: Flask) -> None:
     security.refuse_malformed_referrers(app)  # before CSRFProtect's own check
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
     session.init_app(app)
     configure_engine(app)
     db_retry.init_app(app)

@@ -51,19 +51,18 @@ def client_timeout(seconds: float) -> Iterator[None]:
 def _wait_with_deadline(connection) -> None:
     # Only requests are bounded: a migration or an administrator's command may
     # legitimately wait longer (building an index, creating a database).
-    limit = getattr(_local, "timeout", None) or _default_timeout_seconds
+    override = getattr(_local, "timeout", None)
+    limit = override if override is not None else _default_timeout_seconds
     deadline = time.monotonic() + limit if has_request_context() else None
     while True:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            # psycopg2 marks the connection broken, so SQLAlchemy discards it.
+            raise DatabaseTimeout("PostgreSQL did not answer in time")
         state = connection.poll()
         if state == extensions.POLL_OK:
             return
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and (remaining <= 0 or not _ready(connection.fileno(), state,
-                                                                    remaining)):
-            # psycopg2 marks the connection broken, so SQLAlchemy discards it.
-            raise DatabaseTimeout("PostgreSQL did not answer in time")
-        if remaining is None:
-            _ready(connection.fileno(), state, None)
+        _ready(connection.fileno(), state, remaining)
 
 
 def _ready(fileno: int, state: int, timeout: float | None) -> bool:

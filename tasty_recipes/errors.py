@@ -8,7 +8,6 @@ messages for a 422); elsewhere it is a page.
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -24,19 +23,16 @@ from .exceptions import (  # noqa: F401 - re-exported for the faces that catch t
     PreconditionFailed,
     ValidationError,
 )
+from .web.requests import is_api_request
 
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
-def wants_json() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
-
-
 def error_response(status: int, detail: str, headers: dict | None = None):
     """A JSON error under /api, an HTML page elsewhere."""
-    if wants_json():
+    if is_api_request():
         response = jsonify(errors={"detail": detail})
     else:
         response = render_template("errors/error.html", status=status, detail=detail)
@@ -57,25 +53,20 @@ def _http_error(exc: HTTPException):
 def _untrusted_host():
     # A request for a host outside TRUSTED_HOSTS: Flask cannot build URLs for it, so the
     # answer is plain (no page template, whose links need them).
-    if wants_json():
+    if is_api_request():
         return jsonify(errors={"detail": "Bad Request"}), 400
     return "Bad Request: this site does not answer for that host name.", 400, {
         "Content-Type": "text/plain; charset=utf-8"}
 
 
 def _retry_after(exc: HTTPException) -> int:
-    """Seconds until the rate-limit window resets."""
+    """Seconds until the rate-limit window resets (60 when the 429 did not say)."""
     seconds = getattr(exc, "retry_after_seconds", None)
-    if seconds is not None:
-        return seconds
-    from .extensions import limiter  # a Flask-Limiter decorator limit
-
-    current = limiter.current_limit
-    return max(1, int(current.reset_at - time.time())) if current else 60
+    return seconds if seconds is not None else 60
 
 
 def _validation_error(exc: ValidationError):
-    if wants_json():
+    if is_api_request():
         return jsonify(errors=exc.fields), 422
     messages = "; ".join(f"{field} {', '.join(msgs)}" for field, msgs in exc.fields.items())
     return error_response(422, messages)

@@ -1,8 +1,6 @@
 """Extension instances only; they are bound to the app in create_app()."""
 
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -14,5 +12,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
-limiter = Limiter(get_remote_address)
 jwt = JWTManager()

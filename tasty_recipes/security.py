@@ -8,6 +8,8 @@ from flask import Flask, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .web.requests import is_api_request
+
 # Only our own origin; no inline script or style; never framed.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -43,7 +45,7 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response):
         # Nothing else sets these, so extend (setdefault raises a KeyError per header).
         response.headers.extend(headers)
-        if request.path.startswith("/api/") or request.path == "/api" or _shows_a_user():
+        if is_api_request() or _shows_a_user():
             # Tokens and personal data must not linger in caches (a shared computer's
             # browser cache, a proxy): every API answer, every page of a logged-in user.
             response.headers["Cache-Control"] = "no-store"

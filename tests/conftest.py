@@ -24,7 +24,7 @@ from tasty_recipes import create_app
 from tasty_recipes.accounts import admin as accounts_admin
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.config import normalize_database_url
-from tasty_recipes.extensions import db, limiter
+from tasty_recipes.extensions import db
 from tasty_recipes.recipes import service as recipes
 
 VALID_PASSWORD = "hello world!"
@@ -97,8 +97,6 @@ def app(_migrated_app):
         yield app
         db.session.remove()
         _empty_tables()
-        if app.config["RATELIMIT_ENABLED"]:
-            limiter.reset()
 
 
 def _empty_tables() -> None:

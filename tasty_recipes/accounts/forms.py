@@ -1,53 +1,40 @@
 """WTForms classes for rendering the account pages; rules live in accounts.service.
-
-CSRF is checked globally by CSRFProtect, so the forms do not check it again.
 """
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 
-
-class _Form(FlaskForm):
-    class Meta:
-        csrf = False
-
-    def set_errors(self, fields: dict[str, list[str]]) -> None:
-        """Show service validation messages beside their fields."""
-        for name, messages in fields.items():
-            field = getattr(self, name, None)
-            if field is not None:
-                field.errors = list(messages)
+from ..web.forms import ServiceForm
 
 
-class RegistrationForm(_Form):
+class RegistrationForm(ServiceForm):
     email = EmailField("Email")
     password = PasswordField("Password")
 
 
-class LogInForm(_Form):
+class LogInForm(ServiceForm):
     email = EmailField("Email")
     password = PasswordField("Password")
     remember_me = BooleanField("Keep me logged in for 60 days")
 
 
-class EmailForm(_Form):
+class EmailForm(ServiceForm):
     email = EmailField("Email")
 
 
-class ResetPasswordForm(_Form):
+class ResetPasswordForm(ServiceForm):
     password = PasswordField("New password")
     password_confirmation = PasswordField("Confirm new password")
 
 
-class ChangeEmailForm(_Form):
+class ChangeEmailForm(ServiceForm):
     action = HiddenField(default="update_email")
     email = EmailField("Email")
     current_password = PasswordField("Current password")
 
 
-class ChangePasswordForm(_Form):
+class ChangePasswordForm(ServiceForm):
     action = HiddenField(default="update_password")
     password = PasswordField("New password")
     password_confirmation = PasswordField("Confirm new password")

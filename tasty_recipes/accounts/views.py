@@ -1,4 +1,4 @@
-"""HTML face of the accounts context (SPEC §3): thin views over accounts.service."""
+"""HTML face of the accounts context: thin views over accounts.service."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import ratelimits
-from ..api.params import credentials_from_request
-from ..errors import ValidationError
+from ..exceptions import ValidationError
+from ..web.links import change_email_url, confirmation_url, reset_password_url
+from ..web.params import credentials_from_request
+from ..web.requests import current_actor
 from . import service
 from .forms import (
     ChangeEmailForm,
@@ -30,21 +32,13 @@ CONFIRMATION_SENT = ("If your email is in our system and it has not been confirm
 
 
 def redirect_if_user_is_authenticated(view):
+    """Send a logged-in user home instead of showing ``view`` (log in, register, reset)."""
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def only_when_logged_out(*args, **kwargs):
         if current_user.is_authenticated:
             return redirect(url_for("accounts.home"))
         return view(*args, **kwargs)
-    return wrapped
-
-
-def _me():
-    """The logged-in User itself (services compare identities; the proxy would not match)."""
-    return current_user._get_current_object()
-
-
-def _confirm_url(token: str) -> str:
-    return url_for("accounts.confirm_edit", token=token, _external=True)
+    return only_when_logged_out
 
 
 @bp.get("/")
@@ -62,7 +56,7 @@ def register():
         except ValidationError as exc:
             form.set_errors(exc.fields)
         else:
-            service.deliver_user_confirmation_instructions(user, _confirm_url)
+            service.deliver_user_confirmation_instructions(user, confirmation_url)
             target = log_in_user(user)
             flash("User created successfully.", "info")
             return redirect(target)
@@ -102,7 +96,7 @@ def reset_password_new():
         user = service.get_user_by_email(request.form.get("email"))
         if user is not None:
             service.deliver_user_reset_password_instructions(
-                user, lambda t: url_for("accounts.reset_password_edit", token=t, _external=True))
+                user, reset_password_url)
         flash(RESET_SENT, "info")
         return redirect(url_for("accounts.home"))
     return render_template("accounts/reset_password_new.html", form=form)
@@ -157,10 +151,10 @@ def _render_settings(email_form, password_form):
 
 def _update_email(email_form, password_form):
     try:
-        with ratelimits.current_password_check(_me()):
+        with ratelimits.current_password_check(current_actor()):
             service.request_email_change(
-                _me(), request.form.get("current_password"), request.form.get("email"),
-                lambda t: url_for("accounts.confirm_email", token=t, _external=True))
+                current_actor(), request.form.get("current_password"), request.form.get("email"),
+                change_email_url)
     except ValidationError as exc:
         email_form.set_errors(exc.fields)
         return _render_settings(email_form, password_form)
@@ -170,9 +164,9 @@ def _update_email(email_form, password_form):
 
 def _update_password(email_form, password_form):
     try:
-        with ratelimits.current_password_check(_me()):
+        with ratelimits.current_password_check(current_actor()):
             user = service.update_user_password(
-                _me(), request.form.get("current_password"), request.form.get("password"),
+                current_actor(), request.form.get("current_password"), request.form.get("password"),
                 request.form.get("password_confirmation"))
     except ValidationError as exc:
         password_form.set_errors(exc.fields)
@@ -185,7 +179,7 @@ def _update_password(email_form, password_form):
 @bp.get("/users/settings/confirm_email/<token>")
 @login_required
 def confirm_email(token: str):
-    if service.update_user_email(_me(), token):
+    if service.update_user_email(current_actor(), token):
         flash("Email changed successfully.", "info")
     else:
         flash("Email change link is invalid or it has expired.", "error")
@@ -198,7 +192,7 @@ def confirm_new():
     if request.method == "POST":
         user = service.get_user_by_email(request.form.get("email"))
         if user is not None:
-            service.deliver_user_confirmation_instructions(user, _confirm_url)
+            service.deliver_user_confirmation_instructions(user, confirmation_url)
         flash(CONFIRMATION_SENT, "info")
         return redirect(url_for("accounts.home"))
     return render_template("accounts/confirmation_new.html", form=form)

@@ -9,10 +9,10 @@ from flask_jwt_extended import current_user, jwt_required
 
 from ..exceptions import Conflict, Forbidden, PreconditionFailed
 from ..recipes import service as recipes
+from ..web.params import read_body, unwrap
+from ..web.requests import no_content
 from . import bp, idempotency
-from .params import read_body, wrapped
 from .serializers import recipe_etag, recipe_json
-from .sessions import no_content
 
 LIST_PARAMS = ("limit", "owner", "q")
 
@@ -39,7 +39,7 @@ def index():
 def create():
     # Keys are per user: another user's identical key is a different key.
     keyed = idempotency.keyed_request(f"POST /api/recipes by {current_user.id}", current_user.id)
-    params = wrapped(read_body(), "recipe")
+    params = unwrap(read_body(), "recipe")
     if keyed is None:
         return _created(recipes.create_recipe(current_user, params))
     # The answer is built from the row create_recipe inserts, before it commits,
@@ -65,7 +65,7 @@ def show(recipe_id: str):
 @bp.route("/recipes/<recipe_id>", methods=["PUT", "PATCH"])
 @jwt_required()
 def update(recipe_id: str):
-    params = wrapped(read_body(), "recipe")
+    params = unwrap(read_body(), "recipe")
     expected = _expected_version(recipe_id)
     try:
         recipe = recipes.update_recipe(current_user, recipe_id, params, expected)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from .. import ratelimits
 from ..accounts import api_tokens
 from ..accounts import service as accounts
 from ..accounts.models import User
+from ..web.links import confirmation_url
+from ..web.params import credentials_from_request, read_body, unwrap
+from ..web.requests import no_content
 from . import bp, idempotency
 from .auth import issue_token
-from .params import credentials_from_request, read_body, wrapped
 from .serializers import me_json, user_json
-
-
-def no_content() -> Response:
-    response = Response(status=204)
-    del response.headers["Content-Type"]
-    return response
 
 
 @bp.post("/sign_in")
@@ -38,7 +34,7 @@ def sign_up():
     # No user yet: the key's scope is the endpoint, and the body's fingerprint (password
     # included) keeps anyone else from replaying someone's sign-up.
     keyed = idempotency.keyed_request("POST /api/sign_up")
-    params = wrapped(read_body(), "user")
+    params = unwrap(read_body(), "user")
     if keyed is None:
         return _signed_up(_register(params))
     # Stored in the transaction that creates the user (its first commit); the
@@ -51,7 +47,7 @@ def sign_up():
 def _register(params: dict) -> User:
     user = accounts.register_user(params.get("email"), params.get("password"))
     accounts.deliver_user_confirmation_instructions(
-        user, lambda token: url_for("accounts.confirm_edit", token=token, _external=True))
+        user, confirmation_url)
     return user
 
 
@@ -77,7 +73,7 @@ def me():
 @bp.put("/me/password")
 @jwt_required()
 def update_password():
-    params = wrapped(read_body(), "user")
+    params = unwrap(read_body(), "user")
     user = accounts.get_user(current_user.id)
     # Deletes every token of the user (API and browser) in one transaction ...
     with ratelimits.current_password_check(user):

@@ -1,4 +1,4 @@
-"""HTML face of the recipes context (SPEC §4): thin views over recipes.service.
+"""HTML face of the recipes context: thin views over recipes.service.
 
 Every page works as plain links and forms (POST-redirect-GET). With JavaScript,
 htmx sends ``HX-Request: true``: the form views then answer with the form
@@ -12,10 +12,11 @@ import json
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..exceptions import Conflict, Forbidden, ValidationError
 from ..recipes import service
+from ..web.requests import current_actor
 from .forms import RecipeForm
 
 bp = Blueprint("html", __name__, url_prefix="/html")
@@ -33,7 +34,7 @@ def _vary_on_htmx(response):
 @bp.get("/recipes")
 @login_required
 def index():
-    me = _me()
+    me = current_actor()
     page = service.list_recipes(me, after=request.args.get("after"))
     rows = [(recipe, service.can_edit(me, recipe)) for recipe in page.items]
     return render_template("recipes/index.html", rows=rows, next_cursor=page.next_cursor,
@@ -51,7 +52,7 @@ def new():
 def create():
     form = RecipeForm()
     try:
-        service.create_recipe(_me(), request.form)
+        service.create_recipe(current_actor(), request.form)
     except ValidationError as exc:
         form.set_errors(exc.fields)
         return _render_form(form, url_for("html.create"))
@@ -64,7 +65,7 @@ def create():
 def show(recipe_id: str):
     recipe = service.get_recipe_with_owner(recipe_id)
     return render_template("recipes/show.html", recipe=recipe,
-                           editable=service.can_edit(_me(), recipe))
+                           editable=service.can_edit(current_actor(), recipe))
 
 
 @bp.get("/recipes/<recipe_id>/edit")
@@ -80,7 +81,7 @@ def update(recipe_id: str):
     form = RecipeForm()  # the user's input, kept on every re-render
     action = url_for("html.update", recipe_id=recipe_id)
     try:
-        service.update_recipe(_me(), recipe_id, request.form, _submitted_version())
+        service.update_recipe(current_actor(), recipe_id, request.form, _submitted_version())
     except ValidationError as exc:
         form.set_errors(exc.fields)
         return _render_form(form, action)
@@ -96,17 +97,12 @@ def update(recipe_id: str):
 @bp.post("/recipes/<recipe_id>/delete")
 @login_required
 def delete(recipe_id: str):
-    service.delete_recipe(_me(), recipe_id)
+    service.delete_recipe(current_actor(), recipe_id)
     flash("Recipe deleted successfully", "info")
     return _after_success(_htmx_list_origin() or url_for("html.index"))
 
 
 # --- helpers -----------------------------------------------------------------------
-
-def _me():
-    """The logged-in User itself (services compare identities; the proxy would not match)."""
-    return current_user._get_current_object()
-
 
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
@@ -115,7 +111,7 @@ def is_htmx() -> bool:
 def _editable_recipe(recipe_id: str):
     """The recipe, if the current user may change it; raises NotFound or Forbidden."""
     recipe = service.get_recipe(recipe_id)
-    if not service.can_edit(_me(), recipe):
+    if not service.can_edit(current_actor(), recipe):
         raise Forbidden()
     return recipe
 

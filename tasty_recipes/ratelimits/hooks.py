@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from flask import Response, current_app, g, request
 from flask_login import current_user
 
-from ..api.params import credentials_from_request
 from ..exceptions import ValidationError
+from ..web.params import credentials_from_request
 from .counters import Counter, give_back, reserve
 from .keys import account_key, client_address
 from .rules import (

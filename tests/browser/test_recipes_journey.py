@@ -168,6 +168,7 @@ def test_modal_shows_a_conflict_and_a_vanished_recipe(page: Page, server, shots)
     expect(card(page, "My soup")).to_be_visible()
 
     card(page, "Stew").get_by_role("link", name="Edit").click()
+    expect(modal.locator("#name")).to_have_value("Stew")  # the form is loaded; now it vanishes
     recipes.delete_recipe(me, stew.id)
     modal.get_by_role("button", name="Save Recipe").click()
     expect(modal).to_be_hidden()

@@ -36,7 +36,7 @@ def read_body() -> dict[str, Any]:
     return data
 
 
-def wrapped(body: dict[str, Any], key: str) -> dict[str, Any]:
+def unwrap(body: dict[str, Any], key: str) -> dict[str, Any]:
     """``body[key]`` when the client wrapped its fields (``{"recipe": {…}}``), else the body."""
     inner = body.get(key)
     return inner if isinstance(inner, dict) else body
@@ -51,7 +51,7 @@ def credentials_from_request() -> tuple[Any, Any]:
     all read credentials here, so the limiter always counts the account whose
     password is checked. Raises BadRequest like ``read_body``.
     """
-    params = wrapped(read_body(), "user")
+    params = unwrap(read_body(), "user")
     return params.get("email"), params.get("password")
 
 
