@@ -47,21 +47,6 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(UUIDType, primary_key=True, default=uuid.uuid4)
 
 
-def get_by_id(model, raw_id: object):
-    """The row of ``model`` with this UUID primary key; raises NotFound if unknown or malformed."""
-    from .errors import NotFound
-    from .extensions import db
-
-    try:
-        key = raw_id if isinstance(raw_id, uuid.UUID) else uuid.UUID(str(raw_id))
-    except ValueError as exc:
-        raise NotFound() from exc
-    row = db.session.get(model, key)
-    if row is None:
-        raise NotFound()
-    return row
-
-
 class TimestampMixin:
     inserted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -69,7 +54,7 @@ class TimestampMixin:
     )
 
 
-__all__ = ["CIText", "TimestampMixin", "UTCDateTime", "UUIDType", "func", "get_by_id", "utcnow", "uuid_pk"]
+__all__ = ["CIText", "TimestampMixin", "UTCDateTime", "UUIDType", "func", "utcnow", "uuid_pk"]
 
 
 def autocommit_reads() -> None:

@@ -15,14 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from .exceptions import (  # noqa: F401 - re-exported for the faces that catch them
-    Conflict,
-    DomainError,
-    Forbidden,
-    NotFound,
-    PreconditionFailed,
-    ValidationError,
-)
+from .exceptions import DomainError, ValidationError
 from .web.requests import is_api_request
 
 log = logging.getLogger(__name__)

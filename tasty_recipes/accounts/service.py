@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import EMAIL_MAX_LENGTH, get_by_id, utcnow
-from ..errors import ValidationError
+from ..db import EMAIL_MAX_LENGTH, utcnow
+from ..exceptions import NotFound, ValidationError
 from ..extensions import db
-from ..validation import Errors, max_length, min_length, text_field
+from ..validation import Errors, max_length, min_length, parse_uuid, text_field
 from . import notifier, tokens
 from .email_address import AT_SIGN, email_problems, normalize_email
 from .models import User, UserToken
@@ -65,7 +65,11 @@ def get_user_by_email_and_password(email: Any, password: Any) -> User | None:
 
 def get_user(user_id: Any) -> User:
     """The user with this id; raises NotFound for an unknown or malformed id."""
-    return get_by_id(User, user_id)
+    key = parse_uuid(user_id)
+    user = db.session.get(User, key) if key is not None else None
+    if user is None:
+        raise NotFound()
+    return user
 
 
 # --- validation ----------------------------------------------------------------

@@ -20,7 +20,8 @@ from collections.abc import Callable
 
 from flask import Response, current_app, request
 
-from ..errors import ValidationError, error_response
+from ..errors import error_response
+from ..exceptions import ValidationError
 from ..idempotency import service as keys
 from ..idempotency.models import KEY_MAX_LENGTH
 

@@ -12,7 +12,7 @@ from tasty_recipes.accounts import service as accounts
 from tasty_recipes.accounts import tokens
 from tasty_recipes.accounts.forms import ChangeEmailForm, ChangePasswordForm, RegistrationForm
 from tasty_recipes.accounts.models import UserToken
-from tasty_recipes.errors import NotFound, ValidationError
+from tasty_recipes.exceptions import NotFound, ValidationError
 from tasty_recipes.extensions import db
 
 from ..conftest import VALID_PASSWORD, extract_token, unique_user_email
