@@ -8,14 +8,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 
 from ..db import utcnow
 from ..exceptions import NotFound
 from ..extensions import db
 from ..validation import Errors
-from . import service, tokens
+from . import changesets, service, tokens
 from .models import User, UserToken
 from .passwords import hash_password
 
@@ -24,8 +23,7 @@ def mark_user_confirmed(user: User) -> User:
     """Confirm a user without a link (an administrator vouches for the address)."""
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
-        db.session.execute(delete(UserToken).where(
-            UserToken.user_id == user.id, UserToken.context == tokens.CONFIRM))
+        db.session.execute(tokens.by_user_and_contexts(user.id, [tokens.CONFIRM]))
         db.session.commit()
     return user
 
@@ -48,13 +46,13 @@ def create_user(email: Any, password: Any, *, confirmed: bool = False,
     ``confirmed`` means an administrator vouches for the address.
     """
     errors = Errors()
-    email = service._validate_email(errors, email)
-    password = service._validate_password(errors, password)
+    email = changesets.email_changeset(errors, email)
+    password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
     user = User(email=email, hashed_password=hash_password(password), is_admin=is_admin,
                 confirmed_at=utcnow() if confirmed else None)
     db.session.add(user)
-    service._commit_or_taken()
+    changesets.commit_or_taken()
     return user
 
 
@@ -78,9 +76,9 @@ def set_user_password(user: User, password: Any) -> User:
     email link and API token of the user ends, in the same transaction.
     """
     errors = Errors()
-    password = service._validate_password(errors, password)
+    password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
-    service._set_password_and_revoke_all(user, password)
+    changesets.put_password_and_revoke_all(user, password)
     db.session.commit()
     return user
 
@@ -98,8 +96,7 @@ def delete_user(user: User) -> int:
     the user's recipes and other rows go with the user through the foreign
     keys' ON DELETE CASCADE: count them beforehand in their own context.
     """
-    tokens_deleted = db.session.execute(
-        delete(UserToken).where(UserToken.user_id == user.id)).rowcount
+    tokens_deleted = db.session.execute(tokens.by_user_and_contexts(user.id)).rowcount
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.commit()
     return tokens_deleted
@@ -112,14 +109,7 @@ def purge_expired_tokens() -> int:
     configuration), and API token rows once older than JWT_ACCESS_TOKEN_EXPIRES.
     Tokens of an unknown context are kept.
     """
-    expired = [and_(UserToken.context == context, UserToken.inserted_at <= tokens.valid_since(context))
-               for context in (tokens.SESSION, tokens.CONFIRM, tokens.RESET_PASSWORD)]
-    change_since = tokens.valid_since(tokens.CHANGE_EMAIL_PREFIX)
-    expired.append(and_(UserToken.context.startswith(tokens.CHANGE_EMAIL_PREFIX, autoescape=True),
-                        UserToken.inserted_at <= change_since))
-    api_since = utcnow() - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
-    expired.append(and_(UserToken.context == tokens.API, UserToken.inserted_at <= api_since))
-    deleted = db.session.execute(delete(UserToken).where(or_(*expired))).rowcount
+    deleted = db.session.execute(tokens.expired()).rowcount
     db.session.commit()
     return deleted
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, select
 
 from ..db import autocommit_reads, utcnow
 from ..extensions import db
 from .models import User, UserToken
-from .tokens import API
+from .tokens import API, by_token_and_context
 
 
 def digest_jti(jti: str) -> bytes:
@@ -29,8 +29,13 @@ def digest_jti(jti: str) -> bytes:
 
 def record_api_token(user: User, jti: str) -> None:
     """Store a newly issued token's ``jti`` (hashed) so that it authenticates until revoked."""
-    db.session.add(UserToken(user_id=user.id, token=digest_jti(jti), context=API))
+    add_api_token(user, jti)
     db.session.commit()
+
+
+def add_api_token(user: User, jti: str) -> None:
+    """Add the row of a token about to be issued to the caller's transaction (not committed)."""
+    db.session.add(UserToken(user_id=user.id, token=digest_jti(jti), context=API))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +86,5 @@ def get_principal_by_api_token(jti: Any, subject: Any, validity: timedelta,
 
 def revoke_api_token(jti: str) -> None:
     """Delete one API token (sign out); unknown ``jti`` values are ignored."""
-    db.session.execute(delete(UserToken).where(
-        UserToken.token == digest_jti(jti), UserToken.context == API))
-    db.session.commit()
-
-
-def revoke_all_api_tokens(user: User) -> None:
-    """Delete every API token of ``user`` (browser sessions are kept)."""
-    db.session.execute(delete(UserToken).where(
-        UserToken.user_id == user.id, UserToken.context == API))
+    db.session.execute(by_token_and_context(digest_jti(jti), API))
     db.session.commit()

@@ -11,24 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import EMAIL_MAX_LENGTH, utcnow
-from ..exceptions import NotFound, ValidationError
+from ..exceptions import NotFound
 from ..extensions import db
-from ..validation import Errors, max_length, min_length, parse_uuid, text_field
-from . import notifier, tokens
-from .email_address import AT_SIGN, email_problems, normalize_email
+from ..validation import Errors, parse_uuid
+from . import api_tokens, changesets, notifier, tokens
+from .email_address import normalize_email
 from .models import User, UserToken
-from .passwords import MAX_PASSWORD_BYTES, hash_password, no_user_verify, verify_password
+from .passwords import hash_password, no_user_verify, verify_password
 
 MakeUrl = Callable[[str], str]
 
-PASSWORD_MIN_LENGTH = 12
-PASSWORD_MAX_LENGTH = 72
-PASSWORD_MAX_BYTES = MAX_PASSWORD_BYTES  # bcrypt ignores (bcrypt 5: rejects) anything longer
-TAKEN = "has already been taken"
 
 
 # --- lookups -----------------------------------------------------------------
@@ -72,67 +68,17 @@ def get_user(user_id: Any) -> User:
     return user
 
 
-# --- validation ----------------------------------------------------------------
-
-def _validate_email(errors: Errors, email: Any, current: User | None = None) -> str | None:
-    """The normalised email when it may be an account's, else None (errors recorded)."""
-    email = text_field(errors, "email", normalize_email(email) if isinstance(email, str) else email)
-    if email is None:
-        return None
-    max_length(errors, "email", email, EMAIL_MAX_LENGTH)
-    if errors.has("email"):
-        return None  # the rules below read every character: not for input already refused
-    for message in email_problems(email):
-        errors.add("email", message)
-    if not errors.has("email") and not notifier.can_address(email):
-        errors.add("email", AT_SIGN)
-    if errors.has("email"):
-        return None
-    existing = get_user_by_email(email)
-    if existing is not None and existing is not current:
-        errors.add("email", TAKEN)
-    return email
-
-
-def _validate_password(errors: Errors, password: Any, confirmation: Any = None) -> str | None:
-    password = text_field(errors, "password", password)
-    if password is not None:
-        min_length(errors, "password", password, PASSWORD_MIN_LENGTH)
-        max_length(errors, "password", password, PASSWORD_MAX_LENGTH)
-        if not errors.has("password") and len(password.encode()) > PASSWORD_MAX_BYTES:
-            errors.add("password", f"should be at most {PASSWORD_MAX_BYTES} byte(s)")
-    # Checked only when submitted, like Ecto's validate_confirmation.
-    if confirmation is not None and confirmation != password:
-        errors.add("password_confirmation", "does not match password")
-    return password
-
-
-def _check_current_password(errors: Errors, user: User, current_password: Any) -> None:
-    # verify_password takes any input (None, too long, …) at the cost of one verification.
-    if not verify_password(current_password, user.hashed_password):
-        errors.add("current_password", "is not valid")
-
-
-def _commit_or_taken() -> None:
-    """Commit; a race on the unique email index becomes the same form error."""
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationError({"email": [TAKEN]}) from exc
-
-
 # --- registration and confirmation ----------------------------------------------
 
 def register_user(email: Any, password: Any) -> User:
     """Create an unconfirmed user; raises ValidationError with per-field messages."""
     errors = Errors()
-    email = _validate_email(errors, email)
-    password = _validate_password(errors, password)
+    email = changesets.email_changeset(errors, email)
+    password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
     user = User(email=email, hashed_password=hash_password(password))
     db.session.add(user)
-    _commit_or_taken()
+    changesets.commit_or_taken()
     return user
 
 
@@ -161,8 +107,7 @@ def confirm_user(token: str) -> User | None:
     if not _consume(row):
         return None
     user.confirmed_at = utcnow()
-    db.session.execute(delete(UserToken).where(
-        UserToken.user_id == user.id, UserToken.context == tokens.CONFIRM))
+    db.session.execute(tokens.by_user_and_contexts(user.id, [tokens.CONFIRM]))
     db.session.commit()
     return user
 
@@ -177,7 +122,7 @@ def _verified(token: str, context: str) -> tuple[User, UserToken] | None:
 
 def _consume(row: UserToken) -> bool:
     """Delete one token row; False if another request deleted it first."""
-    result = db.session.execute(delete(UserToken).where(UserToken.id == row.id))
+    result = db.session.execute(tokens.by_token_and_context(row.token, row.context))
     if result.rowcount != 1:
         db.session.rollback()
         return False
@@ -212,11 +157,11 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
         return None
     user, row = found
     errors = Errors()
-    password = _validate_password(errors, password, password_confirmation)
+    password = changesets.password_changeset(errors, password, password_confirmation)
     errors.raise_if_any()
     if not _consume(row):
         return None
-    _set_password_and_revoke_all(user, password)
+    changesets.put_password_and_revoke_all(user, password)
     db.session.commit()
     return user
 
@@ -231,10 +176,10 @@ def request_email_change(user: User, current_password: Any, new_email: Any,
     ValidationError (``did not change``, the email rules, ``is not valid``).
     """
     errors = Errors()
-    email = _validate_email(errors, new_email, current=user)
+    email = changesets.email_changeset(errors, new_email, current=user)
     if email is not None and email == user.email:
         errors.add("email", "did not change")
-    _check_current_password(errors, user, current_password)
+    changesets.validate_current_password(errors, user, current_password)
     errors.raise_if_any()
     encoded, row = tokens.build_token(user, tokens.CHANGE_EMAIL_PREFIX + user.email, sent_to=email)
     db.session.add(row)
@@ -257,8 +202,7 @@ def update_user_email(user: User, token: str) -> bool:
     user.confirmed_at = utcnow()
     try:
         # The delete autoflushes the new email, so it too may hit the unique index.
-        db.session.execute(delete(UserToken).where(
-            UserToken.user_id == user.id, UserToken.context == context))
+        db.session.execute(tokens.by_user_and_contexts(user.id, [context]))
         db.session.commit()
     except IntegrityError:  # the address was taken meanwhile
         db.session.rollback()
@@ -267,24 +211,24 @@ def update_user_email(user: User, token: str) -> bool:
 
 
 def update_user_password(user: User, current_password: Any, password: Any,
-                         password_confirmation: Any = None) -> User:
+                         password_confirmation: Any = None, *,
+                         new_api_token_id: str | None = None) -> User:
     """Change the password and delete every token of the user, in one transaction.
 
     Security: every other browser session and every API token ends; the caller
-    logs this browser in again with a fresh session.
+    logs this browser in again with a fresh session. With ``new_api_token_id``
+    (an API client changing its password), the one token that client gets next
+    is recorded in the same transaction.
     """
     errors = Errors()
-    password = _validate_password(errors, password, password_confirmation)
-    _check_current_password(errors, user, current_password)
+    password = changesets.password_changeset(errors, password, password_confirmation)
+    changesets.validate_current_password(errors, user, current_password)
     errors.raise_if_any()
-    _set_password_and_revoke_all(user, password)
+    changesets.put_password_and_revoke_all(user, password)
+    if new_api_token_id is not None:
+        api_tokens.add_api_token(user, new_api_token_id)
     db.session.commit()
     return user
-
-
-def _set_password_and_revoke_all(user: User, password: str) -> None:
-    user.hashed_password = hash_password(password)
-    db.session.execute(delete(UserToken).where(UserToken.user_id == user.id))
 
 
 # --- browser sessions --------------------------------------------------------------
@@ -307,10 +251,10 @@ def delete_session_token(token: Any) -> None:
     """End one browser session (log out). Unknown tokens are ignored."""
     raw = tokens.decode(token) if isinstance(token, str) else None
     if raw is not None:
-        db.session.execute(delete(UserToken).where(
-            UserToken.token == tokens.digest(raw), UserToken.context == tokens.SESSION))
+        db.session.execute(tokens.by_token_and_context(tokens.digest(raw), tokens.SESSION))
         db.session.commit()
 
 
 def count_users() -> int:
+    """How many accounts exist."""
     return db.session.scalar(select(func.count()).select_from(User))

@@ -11,10 +11,12 @@ import binascii
 import hashlib
 import re
 import secrets
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Delete, Select, and_, delete, or_, select
 
 from ..db import utcnow
 from .models import User, UserToken
@@ -95,3 +97,29 @@ def verify_query(encoded: str, context: str) -> Select | None:
     if context in (CONFIRM, RESET_PASSWORD):
         query = query.where(UserToken.sent_to == User.email)
     return query
+
+
+# --- the queries every module uses to delete tokens (phx.gen.auth's vocabulary) -----------
+
+def by_token_and_context(token_digest: bytes, context: str) -> Delete:
+    """The DELETE of one token: the row with this SHA-256 digest in ``context``."""
+    return delete(UserToken).where(UserToken.token == token_digest, UserToken.context == context)
+
+
+def by_user_and_contexts(user_id: uuid.UUID, contexts: Iterable[str] | None = None) -> Delete:
+    """The DELETE of a user's tokens in ``contexts`` (every context when None)."""
+    query = delete(UserToken).where(UserToken.user_id == user_id)
+    if contexts is not None:
+        query = query.where(UserToken.context.in_(list(contexts)))
+    return query
+
+
+def expired() -> Delete:
+    """The DELETE of every token past its validity, of every user (unknown contexts are kept)."""
+    stale = [and_(UserToken.context == context, UserToken.inserted_at <= valid_since(context))
+             for context in (SESSION, CONFIRM, RESET_PASSWORD)]
+    stale.append(and_(UserToken.context.startswith(CHANGE_EMAIL_PREFIX, autoescape=True),
+                      UserToken.inserted_at <= valid_since(CHANGE_EMAIL_PREFIX)))
+    api_since = utcnow() - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    stale.append(and_(UserToken.context == API, UserToken.inserted_at <= api_since))
+    return delete(UserToken).where(or_(*stale))

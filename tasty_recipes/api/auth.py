@@ -41,7 +41,19 @@ GUARDIAN_BEARER = re.compile(r"^Bearer:?[ \t]+(\S.*)$", re.IGNORECASE)
 
 
 def issue_token(user: User) -> str:
-    """A new signed access token for ``user``, recorded so that it can be revoked.
+    """A new signed access token for ``user``, recorded so that it can be revoked."""
+    jti = new_token_id()
+    api_tokens.record_api_token(user, jti)
+    return signed_token(user, jti)
+
+
+def new_token_id() -> str:
+    """A fresh ``jti``: record it (``accounts.api_tokens``) before handing out its token."""
+    return str(uuid.uuid4())
+
+
+def signed_token(user: User, jti: str) -> str:
+    """The signed JWT for ``user`` with this ``jti`` (the row must be recorded too).
 
     Signed with PyJWT from the JWTManager's own settings rather than with
     ``create_access_token``: that function always adds ``fresh`` and ``type``
@@ -49,7 +61,6 @@ def issue_token(user: User) -> str:
     """
     config = current_app.config
     now = int(time.time())
-    jti = str(uuid.uuid4())
     claims = {
         "sub": str(user.id), "iss": config["JWT_ENCODE_ISSUER"],
         "aud": config["JWT_ENCODE_AUDIENCE"], "typ": TOKEN_TYPE, "jti": jti, "iat": now,
@@ -58,9 +69,7 @@ def issue_token(user: User) -> str:
     if config["JWT_ENCODE_NBF"]:
         # One second back, like Guardian: a token used at once on another host is valid.
         claims["nbf"] = now - 1
-    token = pyjwt.encode(claims, config["JWT_SECRET_KEY"], algorithm=config["JWT_ALGORITHM"])
-    api_tokens.record_api_token(user, jti)
-    return token
+    return pyjwt.encode(claims, config["JWT_SECRET_KEY"], algorithm=config["JWT_ALGORITHM"])
 
 
 def bearer_token(header: str | None) -> str | None:

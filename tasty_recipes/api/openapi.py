@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..accounts.service import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from ..accounts.changesets import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ..db import EMAIL_MAX_LENGTH
 from ..idempotency.models import KEY_MAX_LENGTH
 from ..recipes.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH

@@ -13,7 +13,7 @@ from ..web.links import confirmation_url
 from ..web.params import credentials_from_request, read_body, unwrap
 from ..web.requests import no_content
 from . import bp, idempotency
-from .auth import issue_token
+from .auth import issue_token, new_token_id, signed_token
 from .serializers import me_json, user_json
 
 
@@ -75,10 +75,11 @@ def me():
 def update_password():
     params = unwrap(read_body(), "user")
     user = accounts.get_user(current_user.id)
-    # Deletes every token of the user (API and browser) in one transaction ...
+    # One transaction: every token of the user (API and browser) goes, and this
+    # client's next token is recorded, the only one left.
+    jti = new_token_id()
     with ratelimits.current_password_check(user):
         accounts.update_user_password(user, params.get("current_password"), params.get("password"),
-                                      params.get("password_confirmation"))
-    # ... then this client gets a fresh token, the only one left.
-    return jsonify(data={"email": user.email, "token": issue_token(user)},
+                                      params.get("password_confirmation"), new_api_token_id=jti)
+    return jsonify(data={"email": user.email, "token": signed_token(user, jti)},
                    message="Password updated successfully.", status="ok")

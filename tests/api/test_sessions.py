@@ -211,3 +211,25 @@ def test_sign_up_accepts_an_internationalized_domain(api, outbox):
                                               "password": VALID_PASSWORD})
     assert response.status_code == 201
     assert len(outbox) == 1
+
+
+def test_a_password_change_over_the_api_is_one_transaction(app, api, auth):
+    from sqlalchemy import event
+
+    from tasty_recipes.extensions import db
+
+    commits = []
+
+    def count_commit(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", count_commit)
+    try:
+        response = api.put("/api/me/password", headers=auth,
+                           json={"current_password": VALID_PASSWORD, "password": "a new password!"})
+    finally:
+        event.remove(db.engine, "commit", count_commit)
+    assert response.status_code == 200
+    assert len(commits) == 1  # old tokens revoked and the new one recorded together
+    assert api.get("/api/me", headers={"Authorization": "Bearer "
+                                       + response.get_json()["data"]["token"]}).status_code == 200
