@@ -159,7 +159,7 @@ def _paths() -> dict[str, Any]:
                                       "properties": {"data": _ref("Me")}}, "The user")}))},
         "/api/me/password": {"put": _operation(
             "Change the password: every other token and browser session ends",
-            _responses({"200": TOKEN_OK, "422": VALIDATION}, "400", "413"),
+            _responses({"200": TOKEN_OK, "422": VALIDATION}, "400", "413", "429"),
             requestBody=_body(_ref("PasswordChange")))},
         "/api/recipes": {
             "get": _operation(
@@ -196,7 +196,10 @@ def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
     timestamp = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
     uuid = {"type": "string", "format": "uuid"}
-    email = {"type": "string", "pattern": r"^[^\s]+@[^\s]+$", "maxLength": EMAIL_MAX_LENGTH}
+    # The full rules (one mailbox, NFKC, one script per part) are the server's; the
+    # schema states only what a client can check without them.
+    email = {"type": "string", "minLength": 3, "maxLength": EMAIL_MAX_LENGTH,
+             "description": "One mailbox; normalised (NFKC) and checked by the server"}
     password = {"type": "string", "minLength": PASSWORD_MIN_LENGTH,
                 "maxLength": PASSWORD_MAX_LENGTH, "description": "At most 72 bytes in UTF-8"}
     return {
@@ -251,12 +254,13 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def build_document() -> dict[str, Any]:
-    """The whole OpenAPI 3.0 document."""
+def build_document(token_days: int = 7) -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document (``token_days``: how long a token is valid)."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "TastyRecipes API", "version": "1.0.0",
-                 "description": "Recipes over JSON. Sign in for a bearer token (valid 7 days), "
+                 "description": f"Recipes over JSON. Sign in for a bearer token (valid {token_days} "
+                                "days), "
                                 "then send `Authorization: Bearer TOKEN`. Bodies are JSON objects "
                                 "or forms; a recipe may be sent flat or as `{\"recipe\": {…}}`."},
         "paths": _paths(),
