@@ -1,4 +1,4 @@
-"""The benchmark of issue 7: ``.venv/bin/python -m bench`` from the repository root.
+"""The benchmark: ``.venv/bin/python -m bench`` from the repository root.
 
 For each size (1,000 then 1,000,000 recipes) it seeds PostgreSQL, serves the app
 (production profile) and the minimal reference app with the same gunicorn
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: argparse.Namespace, app_tree: Tree | None, baseline: Tree | None) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Tee(RESULTS_DIR / f"{stamp}.txt")
-    out("# TastyRecipes benchmark (issue 7)")
+    out("# TastyRecipes benchmark")
     for line in machine(_pg_version(args.database_url), app_tree, baseline):
         out(line)
     apps = "all three apps" if baseline else "both apps"
@@ -378,7 +378,7 @@ def run(args: argparse.Namespace, app_tree: Tree | None, baseline: Tree | None) 
         "statements, trips = queries PostgreSQL received, incl. BEGIN/SET/ping/ROLLBACK)")
     for line in table(bench.results):
         out(line)
-    out("\n## Targets of issue 7")
+    out("\n## Targets")
     for line in targets(bench.results, args.sizes):
         out(line)
     if baseline is not None:

@@ -4,7 +4,7 @@ The app is built with ``create_app`` in its production profile, exactly as
 gunicorn serves it, and driven with Flask's test client. Two counts per request:
 
 * statements: what the app sends through SQLAlchemy (``before_cursor_execute``),
-  the number issue 7 bounds;
+  the number the targets bound;
 * round trips: every query PostgreSQL receives, counted by a relay on the wire
   (``bench.wire``), so the implicit ``BEGIN``, a pool ping, ``SET`` commands
   and the ``ROLLBACK``/``COMMIT`` when a connection goes back to the pool count too.

@@ -1,8 +1,8 @@
-"""The reference: the least a Flask app can do to answer GET /api/recipes (issue 7).
+"""The reference: the least a Flask app can do to answer GET /api/recipes.
 
 Verify the HS512 bearer JWT with PyJWT (signature, algorithm, exp, nbf, iss,
 aud, typ), fetch the user by primary key, select the 20 newest recipes, answer
-``{"data": [recipe…]}`` in the shape of SPEC §5. Raw psycopg2 with one
+``{"data": [recipe…]}`` in the API's shape. Raw psycopg2 with one
 connection pool per process (created lazily, after gunicorn forks), autocommit
 (two reads need no transaction). No ORM, no extensions.
 

@@ -1,4 +1,4 @@
-"""The benchmark's output: machine description, the one table, the targets of issue 7, the
+"""The benchmark's output: machine description, the one table, the targets, the
 comparison with a baseline revision (``--baseline``)."""
 
 from __future__ import annotations

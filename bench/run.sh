@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the issue 7 benchmark from anywhere: bench/run.sh [--compare-workers] [--profile] [--quick] …
+# Run the benchmark from anywhere: bench/run.sh [--compare-workers] [--profile] [--quick] …
 # Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change) and wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."

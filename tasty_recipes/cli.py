@@ -1,4 +1,4 @@
-"""The ``flask`` commands for administrators (SPEC §6): thin wrappers over the services.
+"""The ``flask`` commands for administrators thin wrappers over the services.
 
 Every expected failure (unknown email, invalid password, database down, …)
 becomes one ``Error: …`` line on standard error and exit status 1, never a

@@ -1,4 +1,4 @@
-"""Configuration, read once from the environment (SPEC §1).
+"""Configuration, read once from the environment.
 
 ``TASTY_ENV`` picks the profile: ``production`` (default), ``development`` or
 ``testing``. Production refuses to start without real secrets; development

@@ -1,4 +1,4 @@
-"""Liveness and readiness probes (SPEC §7)."""
+"""Liveness and readiness probes."""
 
 from __future__ import annotations
 

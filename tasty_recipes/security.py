@@ -1,4 +1,4 @@
-"""Response headers every page and API answer carries (SPEC §7), and proxy trust."""
+"""Response headers every page and API answer carries, and proxy trust."""
 
 from __future__ import annotations
 

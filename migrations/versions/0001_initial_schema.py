@@ -1,4 +1,4 @@
-"""Initial schema: users, users_tokens, recipes (SPEC §2).
+"""Initial schema: users, users_tokens, recipes.
 
 Revision ID: 0001_initial_schema
 Revises:

@@ -1,4 +1,4 @@
-"""User and UserToken (SPEC §2)."""
+"""User and UserToken: accounts and their hashed, purpose-scoped tokens."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class User(TimestampMixin, db.Model):
 
     def get_id(self) -> str | None:
         # Flask-Login stores this in the session and the remember-me cookie: the
-        # revocable session token, never the user id (SPEC §7).
+        # revocable session token, never the user id.
         return self.session_token
 
     @property

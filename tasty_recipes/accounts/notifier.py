@@ -1,4 +1,4 @@
-"""One function per account email (SPEC §3): rendered here, queued in the mail outbox.
+"""One function per account email: rendered here, queued in the mail outbox.
 
 ``enqueue_*`` only add the message row to ``db.session``: the accounts service
 adds the token row too and its single commit writes both (mail.outbox says

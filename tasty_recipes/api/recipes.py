@@ -1,4 +1,4 @@
-"""The /api/recipes resource (SPEC §5), with ETag / If-Match against lost updates (SPEC §7)."""
+"""The /api/recipes resource, with ETag / If-Match against lost updates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON shapes of SPEC §5: recipes, users, ISO 8601 UTC timestamps, ETags."""
+"""The API's JSON shapes: recipes, users, ISO 8601 UTC timestamps, ETags."""
 
 from __future__ import annotations
 

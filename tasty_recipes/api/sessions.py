@@ -1,4 +1,4 @@
-"""Sign in, sign up, sign out and the current user (SPEC §5)."""
+"""Sign in, sign up, sign out and the current user."""
 
 from __future__ import annotations
 

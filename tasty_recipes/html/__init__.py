@@ -1,1 +1,1 @@
-"""Browser face of the recipes context (SPEC §4)."""
+"""Browser face of the recipes context."""

@@ -1,4 +1,4 @@
-"""Recipe (SPEC §2)."""
+"""Recipe: a name and a description, owned by a user, versioned against lost updates."""
 
 from __future__ import annotations
 
