@@ -16,6 +16,11 @@ from typing import Any
 ENVIRONMENTS = ("production", "development", "testing")
 MIN_JWT_KEY_BYTES = 64
 MIN_SECRET_KEY_BYTES = 32
+# How long each kind of token stays valid, as phx.gen.auth has them.
+SESSION_DAYS = 60
+CONFIRM_LINK_DAYS = 7
+RESET_LINK_DAYS = 1
+CHANGE_EMAIL_LINK_DAYS = 7
 MAIL_BACKENDS = {"console": "console", "smtp": "smtp", "memory": "locmem"}
 
 # Clearly marked test-only default: never used outside TASTY_ENV=testing.
@@ -229,10 +234,10 @@ def load_config(env: str, instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "WTF_CSRF_TIME_LIMIT": None,  # bound to the session instead, like Phoenix
         "BCRYPT_LOG_ROUNDS": _env_int("BCRYPT_LOG_ROUNDS", 4 if env == "testing" else 12),
-        "SESSION_VALIDITY_DAYS": 60,
-        "CONFIRM_VALIDITY_DAYS": 7,
-        "RESET_PASSWORD_VALIDITY_DAYS": 1,
-        "CHANGE_EMAIL_VALIDITY_DAYS": 7,
+        "SESSION_VALIDITY_DAYS": SESSION_DAYS,
+        "CONFIRM_VALIDITY_DAYS": CONFIRM_LINK_DAYS,
+        "RESET_PASSWORD_VALIDITY_DAYS": RESET_LINK_DAYS,
+        "CHANGE_EMAIL_VALIDITY_DAYS": CHANGE_EMAIL_LINK_DAYS,
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -133,7 +133,7 @@ def _consume(row: UserToken) -> bool:
 
 def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> None:
     """Email a reset-password link (valid one day), confirmed or not."""
-    encoded, row = tokens.build_token(user, tokens.RESET_PASSWORD, sent_to=user.email)
+    encoded, row = tokens.build_token(user, tokens.RESET, sent_to=user.email)
     db.session.add(row)
     message = notifier.enqueue_reset_password_instructions(user.email, make_url(encoded))
     db.session.commit()
@@ -142,7 +142,7 @@ def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> N
 
 def get_user_by_reset_password_token(token: str) -> User | None:
     """The user of a valid reset token, or None. Viewing does not use the token up."""
-    found = _verified(token, tokens.RESET_PASSWORD)
+    found = _verified(token, tokens.RESET)
     return found[0] if found else None
 
 
@@ -152,7 +152,7 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
     Returns None when the token is invalid or was used concurrently; raises
     ValidationError for a bad password (the token is then kept).
     """
-    found = _verified(token, tokens.RESET_PASSWORD)
+    found = _verified(token, tokens.RESET)
     if found is None:
         return None
     user, row = found

@@ -24,7 +24,7 @@ from .models import User, UserToken
 RAND_SIZE = 32
 SESSION = "session"
 CONFIRM = "confirm"
-RESET_PASSWORD = "reset_password"  # noqa: S105 - a token context name, not a secret
+RESET = "reset_password"  # the context of reset-password links
 CHANGE_EMAIL_PREFIX = "change:"
 API = "api"  # rows of the JSON API's JWTs (accounts.api_tokens)
 _ENCODED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, URL-safe base64, no padding
@@ -32,7 +32,7 @@ _ENCODED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, URL-safe base64, 
 _VALIDITY_SETTING = {
     SESSION: "SESSION_VALIDITY_DAYS",
     CONFIRM: "CONFIRM_VALIDITY_DAYS",
-    RESET_PASSWORD: "RESET_PASSWORD_VALIDITY_DAYS",
+    RESET: "RESET_PASSWORD_VALIDITY_DAYS",
 }
 
 
@@ -94,7 +94,7 @@ def verify_query(encoded: str, context: str) -> Select | None:
         .where(UserToken.token == digest(raw), UserToken.context == context)
         .where(UserToken.inserted_at > valid_since(context))
     )
-    if context in (CONFIRM, RESET_PASSWORD):
+    if context in (CONFIRM, RESET):
         query = query.where(UserToken.sent_to == User.email)
     return query
 
@@ -117,7 +117,7 @@ def by_user_and_contexts(user_id: uuid.UUID, contexts: Iterable[str] | None = No
 def expired() -> Delete:
     """The DELETE of every token past its validity, of every user (unknown contexts are kept)."""
     stale = [and_(UserToken.context == context, UserToken.inserted_at <= valid_since(context))
-             for context in (SESSION, CONFIRM, RESET_PASSWORD)]
+             for context in (SESSION, CONFIRM, RESET)]
     stale.append(and_(UserToken.context.startswith(CHANGE_EMAIL_PREFIX, autoescape=True),
                       UserToken.inserted_at <= valid_since(CHANGE_EMAIL_PREFIX)))
     api_since = utcnow() - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]

