@@ -44,13 +44,7 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 def _env_int(name: str, default: int) -> int:
-    value = _env(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+    return _env_number(name, default, int, "a whole number")
 
 
 def _env_positive_int(name: str, default: int) -> int:
@@ -61,13 +55,17 @@ def _env_positive_int(name: str, default: int) -> int:
 
 
 def _env_float(name: str, default: float) -> float:
+    return _env_number(name, default, float, "a number")
+
+
+def _env_number(name: str, default, kind: type, description: str):
     value = _env(name)
     if value is None:
         return default
     try:
-        return float(value)
+        return kind(value)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {value!r}") from exc
+        raise ConfigError(f"{name} must be {description}, got {value!r}") from exc
 
 
 def normalize_database_url(url: str) -> str:
