@@ -34,6 +34,7 @@ def _prepare_instance_folder(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    """Bind every extension and request hook to ``app``; the order matters (referrer check, then CSRF)."""
     # Imported here: the submodule tasty_recipes.db would shadow a module-level `db`.
     from . import db_retry, jsonprovider, ratelimits, security
     from .accounts import session
@@ -71,12 +72,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
+    """Map every error to HTTP: JSON under /api, an error page elsewhere (errors.py)."""
     from .errors import register_error_handlers
 
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
+    """Add the administrators' ``flask`` commands (cli.py) to ``app.cli``."""
     from . import cli
 
     cli.init_app(app)

@@ -81,6 +81,7 @@ def find_user(email: str):
 
 
 def prompt_password() -> str:
+    """Ask for a password twice, without echoing it."""
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 

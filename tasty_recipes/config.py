@@ -217,6 +217,7 @@ def _jwt() -> dict[str, Any]:
 
 
 def default_database_url(env: str, instance_path: str) -> str:
+    """A SQLite file per environment in the instance folder, used when DATABASE_URL is not set."""
     return "sqlite:///" + str(Path(instance_path) / f"tasty_recipes_{env}.sqlite3")
 
 

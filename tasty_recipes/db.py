@@ -17,6 +17,7 @@ AUTOCOMMIT_FLAG = "tasty_autocommit"  # pool record info: this connection reads 
 
 
 def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (UTCDateTime refuses naive datetimes)."""
     return datetime.now(UTC)
 
 
@@ -27,11 +28,13 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Store the value in UTC; a naive datetime raises ValueError."""
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use tasty_recipes.db.utcnow()")
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
+        """Return the value timezone-aware in UTC, also when the database dropped the offset."""
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -44,10 +47,13 @@ UUIDType = Uuid(as_uuid=True)
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
+    """A UUID primary key column, a random UUID4 chosen by Python on insert."""
     return mapped_column(UUIDType, primary_key=True, default=uuid.uuid4)
 
 
 class TimestampMixin:
+    """``inserted_at`` and ``updated_at`` columns in UTC, set on insert and on every update."""
+
     inserted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow

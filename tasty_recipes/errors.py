@@ -107,6 +107,7 @@ def _unexpected_error(exc: Exception):
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Install the handlers: 422 per field, domain and HTTP errors by status, 503 database down, else 500."""
     app.register_error_handler(ValidationError, _validation_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)

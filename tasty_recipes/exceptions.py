@@ -26,11 +26,15 @@ class ValidationError(DomainError):
 
 
 class NotFound(DomainError):
+    """The record asked for does not exist (or its id is malformed)."""
+
     status = 404
     detail = "Not Found"
 
 
 class Forbidden(DomainError):
+    """The caller may not do this to that record (e.g. change another user's recipe)."""
+
     status = 403
     detail = "Forbidden"
 
@@ -43,5 +47,7 @@ class Conflict(DomainError):
 
 
 class PreconditionFailed(DomainError):
+    """The client's If-Match names a version the record no longer has."""
+
     status = 412
     detail = "Precondition Failed"

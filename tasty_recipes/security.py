@@ -34,6 +34,7 @@ HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 def init_app(app: Flask) -> None:
+    """Trust ``TRUSTED_PROXIES`` proxies; add security headers, and no-store for the API and users' pages."""
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Behind N reverse proxies: trust their X-Forwarded-* (client address for rate limits,

@@ -19,12 +19,15 @@ class Errors:
         self.fields: dict[str, list[str]] = {}
 
     def add(self, field: str, message: str) -> None:
+        """Record ``message`` for ``field``."""
         self.fields.setdefault(field, []).append(message)
 
     def has(self, field: str) -> bool:
+        """True when ``field`` already has a message."""
         return field in self.fields
 
     def raise_if_any(self) -> None:
+        """Raise every message collected as one ValidationError; nothing when there is none."""
         if self.fields:
             raise ValidationError(self.fields)
 
@@ -50,11 +53,13 @@ def text_field(errors: Errors, field: str, value: Any, required: bool = True) ->
 
 
 def max_length(errors: Errors, field: str, value: str, limit: int) -> None:
+    """Record an error when ``value`` is longer than ``limit`` characters."""
     if len(value) > limit:
         errors.add(field, f"should be at most {limit} character(s)")
 
 
 def min_length(errors: Errors, field: str, value: str, limit: int) -> None:
+    """Record an error when ``value`` is shorter than ``limit`` characters."""
     if len(value) < limit:
         errors.add(field, f"should be at least {limit} character(s)")
 

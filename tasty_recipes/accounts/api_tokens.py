@@ -24,6 +24,7 @@ from .tokens import API, by_token_and_context
 
 
 def digest_jti(jti: str) -> bytes:
+    """The SHA-256 of a ``jti``: all that ``users_tokens`` keeps of an API token."""
     return hashlib.sha256(jti.encode()).digest()
 
 

@@ -13,6 +13,8 @@ from ..extensions import db
 
 
 class User(TimestampMixin, db.Model):
+    """An account: a unique case-insensitive email, a password hash, confirmation time and admin flag."""
+
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("email", name="users_email_key"),)
 
@@ -30,15 +32,18 @@ class User(TimestampMixin, db.Model):
 
     @property
     def is_authenticated(self) -> bool:
+        """Always True for Flask-Login: anonymous visitors are never Users."""
         return True
 
     def get_id(self) -> str | None:
+        """Flask-Login's id for this user: its current session token."""
         # Flask-Login stores this in the session and the remember-me cookie: the
         # revocable session token, never the user id.
         return self.session_token
 
     @property
     def is_confirmed(self) -> bool:
+        """True once the email address has been confirmed."""
         return self.confirmed_at is not None
 
     def __repr__(self) -> str:  # never show the password hash
@@ -46,6 +51,8 @@ class User(TimestampMixin, db.Model):
 
 
 class UserToken(db.Model):
+    """One token of a user, stored as its SHA-256: a session, an email link or an API token (``context``)."""
+
     __tablename__ = "users_tokens"
     __table_args__ = (
         UniqueConstraint("context", "token", name="users_tokens_context_token_index"),

@@ -21,6 +21,7 @@ LOGIN_REQUIRED_MESSAGE = "You must log in to access this page."
 
 
 def init_app(app: Flask) -> None:
+    """Bind Flask-Login to ``app``: users load from session tokens; login_required redirects to log in."""
     login_manager.init_app(app)
     # Sessions are revocable rows; Flask-Login's IP/agent heuristics would only
     # log people out when their phone changes networks.

@@ -37,6 +37,7 @@ _VALIDITY_SETTING = {
 
 
 def encode(raw: bytes) -> str:
+    """Raw token bytes as the client sees them: URL-safe base64 without padding."""
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -57,6 +58,7 @@ def decode(encoded: str) -> bytes | None:
 
 
 def digest(raw: bytes) -> bytes:
+    """The SHA-256 of a raw token: the only form of it that is stored."""
     return hashlib.sha256(raw).digest()
 
 
@@ -68,6 +70,7 @@ def build_token(user: User, context: str, sent_to: str | None = None) -> tuple[s
 
 
 def validity(context: str) -> timedelta:
+    """How long a token of ``context`` lives (the ``*_VALIDITY_DAYS`` settings; not for API tokens)."""
     if context.startswith(CHANGE_EMAIL_PREFIX):
         setting = "CHANGE_EMAIL_VALIDITY_DAYS"
     else:
@@ -76,6 +79,7 @@ def validity(context: str) -> timedelta:
 
 
 def valid_since(context: str) -> datetime:
+    """The moment before which a token of ``context`` has expired: live tokens were inserted after it."""
     return utcnow() - validity(context)
 
 

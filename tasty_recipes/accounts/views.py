@@ -43,12 +43,14 @@ def redirect_if_user_is_authenticated(view):
 
 @bp.get("/")
 def home():
+    """Show the home page: links to recipes and settings when logged in, else to register or log in."""
     return render_template("accounts/home.html")
 
 
 @bp.route("/users/register", methods=["GET", "POST"])
 @redirect_if_user_is_authenticated
 def register():
+    """Show the registration form; on POST, create the account, email its confirmation link and log in."""
     form = RegistrationForm()
     if request.method == "POST":
         try:
@@ -66,6 +68,7 @@ def register():
 @bp.route("/users/log_in", methods=["GET", "POST"])
 @redirect_if_user_is_authenticated
 def log_in():
+    """Show the log-in form; on POST, check the credentials and start a session."""
     form = LogInForm()
     error = None
     if request.method == "POST":
@@ -83,6 +86,7 @@ def log_in():
 
 @bp.post("/users/log_out")
 def log_out():
+    """End this browser's session (its token is deleted) and go back to the home page."""
     log_out_user(getattr(current_user, "session_token", None))
     flash("Logged out successfully.", "info")
     return redirect(url_for("accounts.home"))
@@ -91,6 +95,7 @@ def log_out():
 @bp.route("/users/reset_password", methods=["GET", "POST"])
 @redirect_if_user_is_authenticated
 def reset_password_new():
+    """Show the forgot-password form; on POST, email a reset link if the account exists (same answer)."""
     form = EmailForm()
     if request.method == "POST":
         user = service.get_user_by_email(request.form.get("email"))
@@ -105,6 +110,7 @@ def reset_password_new():
 @bp.route("/users/reset_password/<token>", methods=["GET", "POST"])
 @redirect_if_user_is_authenticated
 def reset_password_edit(token: str):
+    """Show the new-password form of a valid reset link; on POST, set it, end every session, go to log in."""
     if service.get_user_by_reset_password_token(token) is None:
         return _invalid_reset_link()
     form = ResetPasswordForm()
@@ -131,6 +137,7 @@ def _invalid_reset_link():
 @bp.route("/users/settings", methods=["GET", "POST"])
 @login_required
 def settings():
+    """Show the settings; on POST, email a link to confirm a new address, or change the password."""
     action = request.form.get("action") if request.method == "POST" else None
     email_form = ChangeEmailForm(formdata=request.form if action == "update_email" else None)
     password_form = ChangePasswordForm(
@@ -179,6 +186,7 @@ def _update_password(email_form, password_form):
 @bp.get("/users/settings/confirm_email/<token>")
 @login_required
 def confirm_email(token: str):
+    """Apply the email change a link sent to the new address carries, then show the settings."""
     if service.update_user_email(current_actor(), token):
         flash("Email changed successfully.", "info")
     else:
@@ -188,6 +196,7 @@ def confirm_email(token: str):
 
 @bp.route("/users/confirm", methods=["GET", "POST"])
 def confirm_new():
+    """Show the resend-confirmation form; on POST, email a new link if the account is unconfirmed."""
     form = EmailForm()
     if request.method == "POST":
         user = service.get_user_by_email(request.form.get("email"))
@@ -200,12 +209,14 @@ def confirm_new():
 
 @bp.get("/users/confirm/<token>")
 def confirm_edit(token: str):
+    """Show the button that confirms the account; the GET itself confirms nothing."""
     # Only a button: a mail scanner following the link confirms nothing.
     return render_template("accounts/confirmation_edit.html", token=token)
 
 
 @bp.post("/users/confirm/<token>")
 def confirm_update(token: str):
+    """Confirm the account of a valid confirmation link, without logging in, and go home."""
     if service.confirm_user(token) is not None:
         # Not logged in: a leaked confirmation link must not hand out a session.
         flash("User confirmed successfully.", "info")

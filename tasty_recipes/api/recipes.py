@@ -20,6 +20,7 @@ LIST_PARAMS = ("limit", "owner", "q")
 @bp.get("/recipes")
 @jwt_required()
 def index():
+    """List the recipes, newest first, ``limit`` (default 50) a page, filtered by ``owner`` and ``q``."""
     args = request.args
     page = recipes.list_recipes(current_user, limit=args.get("limit"),
                                 after=args.get("after"), owner=args.get("owner"), q=args.get("q"),
@@ -37,6 +38,7 @@ def index():
 @bp.post("/recipes")
 @jwt_required()
 def create():
+    """Create a recipe owned by the caller; 201 with its Location."""
     # Keys are per user: another user's identical key is a different key.
     keyed = idempotency.keyed_request(f"POST /api/recipes by {current_user.id}", current_user.id)
     params = unwrap(read_body(), "recipe")
@@ -59,12 +61,14 @@ def _created(recipe: Any):
 @bp.get("/recipes/<recipe_id>")
 @jwt_required()
 def show(recipe_id: str):
+    """Show one recipe, with its ETag."""
     return _recipe_response(recipes.get_recipe(recipe_id))
 
 
 @bp.route("/recipes/<recipe_id>", methods=["PUT", "PATCH"])
 @jwt_required()
 def update(recipe_id: str):
+    """Change a recipe's name and/or description (owner or admin); 412 when If-Match is stale."""
     params = unwrap(read_body(), "recipe")
     expected = _expected_version(recipe_id)
     try:
@@ -77,6 +81,7 @@ def update(recipe_id: str):
 @bp.delete("/recipes/<recipe_id>")
 @jwt_required()
 def delete(recipe_id: str):
+    """Delete a recipe (owner or admin); 204, or 412 when If-Match is stale."""
     expected = _expected_version(recipe_id)
     try:
         recipes.delete_recipe(current_user, recipe_id, expected)

@@ -37,8 +37,10 @@ def recipe_etag(recipe: Any) -> str:
 
 
 def user_json(user: Any) -> dict[str, Any]:
+    """A user as ``{"id", "email", "confirmed_at"}``: what sign-up returns."""
     return {"id": str(user.id), "email": user.email, "confirmed_at": iso(user.confirmed_at)}
 
 
 def me_json(user: Any) -> dict[str, Any]:
+    """The caller's own account: ``user_json`` plus ``is_admin``."""
     return {**user_json(user), "is_admin": bool(user.is_admin)}

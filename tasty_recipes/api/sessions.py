@@ -19,6 +19,7 @@ from .serializers import me_json, user_json
 
 @bp.post("/sign_in")
 def sign_in():
+    """Check the credentials and issue an API token; 401 with the same message for every failure."""
     # The rate limiter reads the email with the same function: it counts this account.
     email, password = credentials_from_request()
     # Same answer for a missing field, an unknown email and a wrong password.
@@ -31,6 +32,7 @@ def sign_in():
 
 @bp.post("/sign_up")
 def sign_up():
+    """Register an account and email its confirmation link; 201 with the user (no token)."""
     # No user yet: the key's scope is the endpoint, and the body's fingerprint (password
     # included) keeps anyone else from replaying someone's sign-up.
     keyed = idempotency.keyed_request("POST /api/sign_up")
@@ -60,6 +62,7 @@ def _signed_up(user: User) -> Response:
 @bp.post("/sign_out")
 @jwt_required()
 def sign_out():
+    """Revoke the API token this request was made with; 204."""
     api_tokens.revoke_api_token(get_jwt()["jti"])
     return no_content()
 
@@ -67,12 +70,14 @@ def sign_out():
 @bp.get("/me")
 @jwt_required()
 def me():
+    """Show the caller's account: id, email, confirmed_at and is_admin."""
     return jsonify(data=me_json(current_user))
 
 
 @bp.put("/me/password")
 @jwt_required()
 def update_password():
+    """Change the caller's password, end every session and API token, and return a new token."""
     params = unwrap(read_body(), "user")
     user = accounts.get_user(current_user.id)
     # One transaction: every token of the user (API and browser) goes, and this

@@ -34,6 +34,7 @@ def _vary_on_htmx(response):
 @bp.get("/recipes")
 @login_required
 def index():
+    """List the recipes, newest first, 50 a page, with an edit link on those the user may change."""
     me = current_actor()
     page = service.list_recipes(me, after=request.args.get("after"))
     rows = [(recipe, service.can_edit(me, recipe)) for recipe in page.items]
@@ -44,12 +45,14 @@ def index():
 @bp.get("/recipes/new")
 @login_required
 def new():
+    """Show an empty recipe form (the modal's fragment for htmx)."""
     return _render_form(RecipeForm(), url_for("html.create"))
 
 
 @bp.post("/recipes")
 @login_required
 def create():
+    """Create a recipe owned by the user from the form, or show the form again with its errors."""
     form = RecipeForm()
     try:
         service.create_recipe(current_actor(), request.form)
@@ -63,6 +66,7 @@ def create():
 @bp.get("/recipes/<recipe_id>")
 @login_required
 def show(recipe_id: str):
+    """Show one recipe with its owner's email, and an edit link for its owner or an admin."""
     recipe = service.get_recipe_with_owner(recipe_id)
     return render_template("recipes/show.html", recipe=recipe,
                            editable=service.can_edit(current_actor(), recipe))
@@ -71,6 +75,7 @@ def show(recipe_id: str):
 @bp.get("/recipes/<recipe_id>/edit")
 @login_required
 def edit(recipe_id: str):
+    """Show the edit form of a recipe the user may change, at its current version."""
     recipe = _editable_recipe(recipe_id)
     return _render_form(RecipeForm(obj=recipe), url_for("html.update", recipe_id=recipe.id))
 
@@ -78,6 +83,7 @@ def edit(recipe_id: str):
 @bp.post("/recipes/<recipe_id>/edit")
 @login_required
 def update(recipe_id: str):
+    """Save the edit form; 409 with the latest values when someone else changed the recipe meanwhile."""
     form = RecipeForm()  # the user's input, kept on every re-render
     action = url_for("html.update", recipe_id=recipe_id)
     try:
@@ -97,6 +103,7 @@ def update(recipe_id: str):
 @bp.post("/recipes/<recipe_id>/delete")
 @login_required
 def delete(recipe_id: str):
+    """Delete a recipe the user may change, then go back to the list."""
     service.delete_recipe(current_actor(), recipe_id)
     flash("Recipe deleted successfully", "info")
     return _after_success(_htmx_list_origin() or url_for("html.index"))
@@ -105,6 +112,7 @@ def delete(recipe_id: str):
 # --- helpers -----------------------------------------------------------------------
 
 def is_htmx() -> bool:
+    """True when htmx sent the request (``HX-Request: true``)."""
     return request.headers.get("HX-Request") == "true"
 
 

@@ -17,6 +17,8 @@ FINGERPRINT_LENGTH = 64  # hex SHA-256
 
 
 class IdempotencyKey(db.Model):
+    """One client key within a scope: the fingerprint of its request and the answer stored for replays."""
+
     __tablename__ = "idempotency_keys"
     __table_args__ = (
         # One row per key and scope: a concurrent request with the same key waits on

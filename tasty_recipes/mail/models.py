@@ -22,6 +22,8 @@ LAST_ERROR_MAX_LENGTH = 500
 
 
 class OutboxMessage(TimestampMixin, db.Model):
+    """One queued email and its delivery: pending, sent or failed, attempts and the next try."""
+
     __tablename__ = "mail_outbox"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="mail_outbox_status_check"),

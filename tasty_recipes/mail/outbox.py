@@ -65,6 +65,7 @@ class DeliveryReport:
 
     @property
     def attempted(self) -> int:
+        """How many messages the pass tried to deliver."""
         return self.sent + self.retrying + self.failed
 
 

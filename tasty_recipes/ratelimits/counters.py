@@ -46,10 +46,12 @@ class Counter:
         return rate_limiter().hit(self.limit, self.scope, self.key)
 
     def give_back(self) -> None:
+        """Give back one count taken earlier, when the outcome does not count."""
         # A negative hit: limits has no decrement of its own for every storage.
         rate_limiter().hit(self.limit, self.scope, self.key, cost=-1)
 
     def retry_after(self) -> int:
+        """Seconds until this counter's window resets, at least 1."""
         reset_at = rate_limiter().get_window_stats(self.limit, self.scope, self.key).reset_time
         return max(1, int(reset_at - time.time()) + 1)
 

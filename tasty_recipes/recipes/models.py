@@ -16,6 +16,8 @@ DESCRIPTION_MAX_LENGTH = 10_000
 
 
 class Recipe(TimestampMixin, db.Model):
+    """A recipe: a name and a description, owned by a user; ``version`` grows with every update."""
+
     __tablename__ = "recipes"
     __table_args__ = (
         # Newest first, with the id as tie-breaker: the keyset pagination order.
