@@ -6,7 +6,7 @@ import pytest
 
 from tasty_recipes.config import ConfigError, database_settings, normalize_database_url
 
-from .conftest import make_app
+from .support.app import make_app
 
 # --- production refuses to start without what it needs ------------------------------------------
 

@@ -9,7 +9,7 @@ from tasty_recipes.accounts.models import UserToken
 from tasty_recipes.extensions import db
 from tasty_recipes.validation import Errors
 
-from ..conftest import VALID_PASSWORD
+from ..support.accounts import VALID_PASSWORD
 
 
 def test_email_changeset_normalises_and_finds_a_taken_address(app, user):

@@ -24,8 +24,9 @@ from tasty_recipes.accounts.email_address import (
 )
 from tasty_recipes.exceptions import ValidationError
 
-from ..conftest import VALID_PASSWORD
-from .conftest import change_email_url, committed_user
+from ..support.accounts import VALID_PASSWORD
+from ..support.committed import committed_user
+from ..support.emails import change_email_url
 
 REAL = "realalice@example.com"
 TAKEN = "has already been taken"

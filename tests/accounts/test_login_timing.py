@@ -19,8 +19,8 @@ from tasty_recipes.accounts import service as accounts
 from tasty_recipes.exceptions import ValidationError
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD
-from .conftest import session_token
+from ..support.accounts import VALID_PASSWORD
+from ..support.browser_session import session_token
 
 COMPUTED = "computed"
 REFUSED = "refused"  # bcrypt raised before hashing: no time spent

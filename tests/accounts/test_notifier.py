@@ -9,7 +9,8 @@ import pytest
 from tasty_recipes.accounts import notifier
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD, make_app, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.app import make_app
 
 RULE = "=" * 30
 

@@ -12,18 +12,17 @@ from tasty_recipes.accounts import service as accounts
 from tasty_recipes.accounts import tokens
 from tasty_recipes.accounts.session import safe_return_path
 
-from ..conftest import VALID_PASSWORD, log_in
-from .conftest import (
+from ..support.accounts import VALID_PASSWORD, log_in
+from ..support.browser_session import (
     REMEMBER_COOKIE,
     SESSION_COOKIE,
-    age_tokens,
-    committed_tokens,
     flashes,
     is_logged_in,
     session_data,
     session_token,
     set_cookies,
 )
+from ..support.committed import age_tokens, committed_tokens
 
 
 def post_log_in(client, user, **extra):

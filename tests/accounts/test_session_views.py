@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from tasty_recipes.accounts import service as accounts
 
-from ..conftest import VALID_PASSWORD, log_in
-from .conftest import (
-    REMEMBER_COOKIE,
-    SESSION_COOKIE,
-    committed_state,
-    committed_tokens,
-    flashes,
-    is_logged_in,
-    session_token,
-)
+from ..support.accounts import VALID_PASSWORD, log_in
+from ..support.browser_session import REMEMBER_COOKIE, SESSION_COOKIE, flashes, is_logged_in, session_token
+from ..support.committed import committed_state, committed_tokens
 
 
 def test_renders_log_in_page(client):

@@ -18,9 +18,10 @@ from tasty_recipes.idempotency.models import IdempotencyKey
 from tasty_recipes.idempotency.service import purge_expired_idempotency_keys
 from tasty_recipes.recipes.models import Recipe
 
+from ..support.accounts import VALID_PASSWORD
+from ..support.api import bearer
 from ..support.http import Browser
 from ..support.live_server import LiveServer
-from .conftest import VALID_PASSWORD, bearer
 
 VALID = {"name": "Pancakes", "description": "Flour, eggs and milk."}
 REUSED = {"errors": {"Idempotency-Key": ["was already used with a different request"]}}

@@ -11,7 +11,7 @@ import pytest
 from tasty_recipes.api.auth import bearer_token
 from tasty_recipes.extensions import jwt as jwt_manager
 
-from .conftest import UNAUTHENTICATED, assert_invalid_token, bearer
+from ..support.api import UNAUTHENTICATED, assert_invalid_token, bearer
 
 WEEK = 7 * 24 * 60 * 60
 

@@ -9,7 +9,7 @@ import pytest
 
 import tasty_recipes
 
-from ..conftest import make_app
+from ..support.app import make_app
 
 STATIC = Path(tasty_recipes.__file__).parent / "static"
 

@@ -11,7 +11,7 @@ import pytest
 
 from tasty_recipes.recipes import service as recipes
 
-from .conftest import BAD_REQUEST, FORBIDDEN, NOT_FOUND, PRECONDITION_FAILED, bearer
+from ..support.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, PRECONDITION_FAILED, bearer
 
 VALID = {"name": "Pancakes", "description": "Flour, eggs and milk."}
 KEYS = {"id", "name", "description", "owner_id", "inserted_at", "updated_at"}

@@ -16,7 +16,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from ..conftest import VALID_PASSWORD
+from ..support.accounts import VALID_PASSWORD
 from ..support.live_server import LiveServer
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..conftest import VALID_PASSWORD, unique_user_email
-from .conftest import confirmation_link
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.emails import confirmation_link
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from .conftest import assert_success
+from ..support.cli import assert_success
 
 
 def _decoded(secret: str) -> bytes:

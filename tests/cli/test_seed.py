@@ -13,7 +13,7 @@ from tasty_recipes.recipes import seeding
 from tasty_recipes.recipes import service as recipes
 from tasty_recipes.recipes.models import Recipe
 
-from .conftest import assert_error, assert_success
+from ..support.cli import assert_error, assert_success
 
 
 def _recipe_count() -> int:

@@ -9,8 +9,8 @@ from tasty_recipes.extensions import db
 from tasty_recipes.recipes import service as recipes
 from tasty_recipes.recipes.models import Recipe
 
-from ..conftest import VALID_PASSWORD, unique_user_email
-from .conftest import reload_user
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.cli import reload_user
 
 
 def _assert_clean(completed, status: int = 0) -> None:

@@ -10,8 +10,8 @@ from tasty_recipes.accounts import tokens
 from tasty_recipes.extensions import db
 from tasty_recipes.recipes import service as recipes
 
-from ..conftest import VALID_PASSWORD, unique_user_email
-from .conftest import assert_error, assert_success, reload_user
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.cli import assert_error, assert_success, reload_user
 
 NEW_PASSWORD = "a brand new password"
 

@@ -10,7 +10,7 @@ from markupsafe import escape
 from tasty_recipes.recipes import service as recipes
 from tasty_recipes.recipes.models import Recipe
 
-from ..conftest import log_in
+from ..support.accounts import log_in
 
 CONFLICT = "This recipe was changed by someone else while you were editing it."
 

@@ -12,8 +12,8 @@ from tasty_recipes.extensions import db
 from tasty_recipes.mail import outbox
 from tasty_recipes.mail.models import SENT
 
-from ..conftest import unique_user_email
-from .conftest import outbox_rows
+from ..support.accounts import unique_user_email
+from ..support.mail_outbox import outbox_rows
 
 pytestmark = pytest.mark.postgres_only
 

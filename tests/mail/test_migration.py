@@ -16,7 +16,8 @@ from tasty_recipes.config import normalize_database_url
 from tasty_recipes.extensions import db
 from tasty_recipes.mail.models import SENT, OutboxMessage
 
-from ..conftest import VALID_PASSWORD, make_app, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.app import make_app
 
 
 def _admin_engine(url):

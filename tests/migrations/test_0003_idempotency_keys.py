@@ -20,7 +20,8 @@ from tasty_recipes.api.auth import issue_token
 from tasty_recipes.extensions import db
 from tasty_recipes.recipes import service as recipes
 
-from ..conftest import VALID_PASSWORD, make_app
+from ..support.accounts import VALID_PASSWORD
+from ..support.app import make_app
 
 BEFORE, AFTER = "0002_mail_outbox", "0003_idempotency_keys"
 TABLE = "idempotency_keys"

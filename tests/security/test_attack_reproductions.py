@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD, log_in, make_app, unique_user_email
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
+from ..support.app import empty_tables, make_app
 
 PUBLIC = "recipes.example"
 EVIL = "evil.example"
@@ -34,9 +35,7 @@ def production(database_url, monkeypatch, _migrated_app):
 
     yield make
     with _migrated_app.app_context():  # empty what the production apps wrote
-        from ..conftest import _empty_tables
-
-        _empty_tables()
+        empty_tables()
 
 
 def _csrf(client, path: str, host: str) -> str:

@@ -16,7 +16,8 @@ import psycopg2
 import pytest
 from flask import g
 
-from ..conftest import VALID_PASSWORD, make_app
+from ..support.accounts import VALID_PASSWORD
+from ..support.app import make_app
 from ..support.http import Browser
 from ..support.live_server import LiveServer
 from .test_database_outage import cluster  # noqa: F401 - the private cluster fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import VALID_PASSWORD
+from ..support.accounts import VALID_PASSWORD
 from ..support.http import Browser
 from ..support.live_server import ROOT, LiveServer
 from ..support.pg_cluster import PostgresCluster, postgres_bindir

@@ -2,7 +2,8 @@
 
 import pytest
 
-from ..conftest import VALID_PASSWORD, log_in, make_app, unique_user_email
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
+from ..support.app import empty_tables, make_app
 
 PAGES = ["/", "/users/log_in", "/users/register", "/healthz", "/static/app.css", "/no-such-page"]
 
@@ -52,9 +53,7 @@ def production_app(database_url, monkeypatch, _migrated_app):
     with app.app_context():
         yield app
     with _migrated_app.app_context():  # empty what the production app wrote
-        from ..conftest import _empty_tables
-
-        _empty_tables()
+        empty_tables()
 
 
 def test_production_sends_hsts(production_app):

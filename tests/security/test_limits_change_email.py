@@ -10,7 +10,7 @@ import pytest
 
 from tasty_recipes.ratelimits import EMAIL_CHANGE_PER_ACCOUNT, SENSITIVE_POST_PER_ADDRESS
 
-from ..conftest import VALID_PASSWORD, log_in, unique_user_email
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.ratelimits import FAILED_LOGIN_PER_ACCOUNT
 
-from ..conftest import unique_user_email
+from ..support.accounts import unique_user_email
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

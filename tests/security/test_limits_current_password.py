@@ -11,7 +11,7 @@ from __future__ import annotations
 from tasty_recipes.api.auth import issue_token
 from tasty_recipes.ratelimits import FAILED_LOGIN_PER_ACCOUNT, FAILED_LOGIN_PER_ADDRESS
 
-from ..conftest import VALID_PASSWORD, log_in, unique_user_email
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

@@ -15,7 +15,7 @@ import pytest
 
 from tasty_recipes.ratelimits import FAILED_LOGIN_PER_ACCOUNT
 
-from ..conftest import VALID_PASSWORD, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

@@ -10,7 +10,7 @@ import pytest
 
 from tasty_recipes.ratelimits import SENSITIVE_POST_PER_ADDRESS
 
-from ..conftest import VALID_PASSWORD, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

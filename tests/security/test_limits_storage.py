@@ -17,14 +17,8 @@ from tasty_recipes.ratelimits import FAILED_LOGIN_PER_ACCOUNT, storage, workers
 from tasty_recipes.ratelimits.storage import storage_uri
 from tasty_recipes.ratelimits.workers import gunicorn_workers, per_process_warning
 
-from ..conftest import (
-    VALID_PASSWORD,
-    CSRFClient,
-    _empty_tables,
-    log_in,
-    make_app,
-    unique_user_email,
-)
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
+from ..support.app import CSRFClient, empty_tables, make_app
 from ..support.live_server import LiveServer, free_port
 
 REDIS = "redis://redis.internal:6379/0"
@@ -170,7 +164,7 @@ def unreachable_counters_app(database_url, _migrated_app):
     with app.app_context():
         yield app
     with _migrated_app.app_context():
-        _empty_tables()
+        empty_tables()
 
 
 def test_unreachable_counters_answer_503_with_retry_after_never_500(unreachable_counters_app,

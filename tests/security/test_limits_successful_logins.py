@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tasty_recipes.ratelimits import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS
 
-from ..conftest import VALID_PASSWORD
+from ..support.accounts import VALID_PASSWORD
 from . import test_rate_limits
 
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests

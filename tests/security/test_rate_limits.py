@@ -8,7 +8,8 @@ from tasty_recipes.ratelimits import (
     SENSITIVE_POST_PER_ADDRESS,
 )
 
-from ..conftest import VALID_PASSWORD, CSRFClient, make_app, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.app import CSRFClient, empty_tables, make_app
 
 FIFTEEN_MINUTES = 15 * 60
 
@@ -21,9 +22,7 @@ def limited_app(database_url, _migrated_app):
     with app.app_context():
         yield app
     with _migrated_app.app_context():
-        from ..conftest import _empty_tables
-
-        _empty_tables()
+        empty_tables()
 
 
 def _fail_login(client, email, address="10.0.0.1"):

@@ -27,7 +27,7 @@ from tasty_recipes.ratelimits import (
     SENSITIVE_POST_PER_ADDRESS,
 )
 
-from ..conftest import VALID_PASSWORD, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
 from ..support.http import Browser
 from ..support.live_server import LiveServer
 
