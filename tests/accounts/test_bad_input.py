@@ -10,18 +10,17 @@ from tasty_recipes.extensions import db
 from tasty_recipes.mail.models import OutboxMessage
 from tasty_recipes.validation import NUL
 
-from ..conftest import VALID_PASSWORD, CSRFClient, log_in, make_app, unique_user_email
-from .conftest import (
-    age_tokens,
+from ..support.accounts import (
+    VALID_PASSWORD,
     change_email_token,
-    committed_state,
-    committed_tokens,
-    committed_user,
     confirmation_token,
-    flashes,
+    log_in,
     reset_token,
-    session_token,
+    unique_user_email,
 )
+from ..support.app import CSRFClient, make_app
+from ..support.browser_session import flashes, session_token
+from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
 
 NEW_PASSWORD = "new valid password"
 EMAIL_161 = "a" * (161 - len("@example.com")) + "@example.com"
@@ -218,9 +217,9 @@ BAD_PASSWORDS = [
 
 
 @pytest.mark.parametrize(("password", "message"), BAD_PASSWORDS)
-def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, outbox, password,
+def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, password,
                                                                  message):
-    token = reset_token(user, outbox)
+    token = reset_token(user)
     before = committed_state()
     response = client.post(f"/users/reset_password/{token}",
                            data=form(password=password, password_confirmation=password))
@@ -230,8 +229,8 @@ def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, 
 
 
 @pytest.mark.parametrize("password", ["x" * 12, "x" * 72, "é" * 36])
-def test_reset_password_accepts_passwords_at_the_limits(client, user, outbox, password):
-    token = reset_token(user, outbox)
+def test_reset_password_accepts_passwords_at_the_limits(client, user, password):
+    token = reset_token(user)
     response = client.post(f"/users/reset_password/{token}",
                            data={"password": password, "password_confirmation": password})
     assert_handled(response, 302)
@@ -320,10 +319,10 @@ def _link_requests(token: str):
 
 
 @pytest.mark.parametrize("token", GARBLED)
-def test_garbled_tokens_are_rejected_on_every_link(client, user, outbox, token):
-    reset_token(user, outbox)
-    confirmation_token(user, outbox)
-    change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+def test_garbled_tokens_are_rejected_on_every_link(client, user, token):
+    reset_token(user)
+    confirmation_token(user)
+    change_email_token(user, unique_user_email(), VALID_PASSWORD)
     before = committed_state()
     for method, path, needs_login in _link_requests(token):
         if needs_login:
@@ -348,25 +347,25 @@ def _mangled(token: str) -> list[str]:
             token[:20] + "%20" + token[20:]]
 
 
-def test_a_valid_reset_token_with_a_stray_character_is_invalid(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_a_valid_reset_token_with_a_stray_character_is_invalid(client, user):
+    token = reset_token(user)
     for mangled in _mangled(token):
         assert accounts.get_user_by_reset_password_token(mangled) is None, mangled
         response = client.get(f"/users/reset_password/{mangled}")
         assert_handled(response, 302, 404)  # a "/" makes it another path
 
 
-def test_a_valid_confirmation_token_with_a_stray_character_is_invalid(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_a_valid_confirmation_token_with_a_stray_character_is_invalid(client, user):
+    token = confirmation_token(user)
     for mangled in _mangled(token):
         response = client.post(f"/users/confirm/{mangled}", data={})
         assert_handled(response, 302, 404)  # a "/" makes it another path
     assert committed_user(user.id)["confirmed_at"] is None
 
 
-def test_a_valid_change_email_token_with_a_stray_character_is_invalid(client, user, outbox):
+def test_a_valid_change_email_token_with_a_stray_character_is_invalid(client, user):
     old_email = user.email
-    token = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+    token = change_email_token(user, unique_user_email(), VALID_PASSWORD)
     log_in(client, user)
     for mangled in _mangled(token):
         response = client.get(f"/users/settings/confirm_email/{mangled}")
@@ -382,12 +381,12 @@ def test_a_session_token_with_a_stray_character_is_invalid(user):
 
 @pytest.mark.parametrize(("kind", "days"), [("reset_password", 1.01), ("confirm", 7.01),
                                             ("change:", 7.01)])
-def test_expired_tokens_are_rejected_and_change_nothing(client, user, outbox, kind, days):
+def test_expired_tokens_are_rejected_and_change_nothing(client, user, kind, days):
     links = {
-        "reset_password": ("POST", f"/users/reset_password/{reset_token(user, outbox)}"),
-        "confirm": ("POST", f"/users/confirm/{confirmation_token(user, outbox)}"),
+        "reset_password": ("POST", f"/users/reset_password/{reset_token(user)}"),
+        "confirm": ("POST", f"/users/confirm/{confirmation_token(user)}"),
         "change:": ("GET", "/users/settings/confirm_email/"
-                    + change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)),
+                    + change_email_token(user, unique_user_email(), VALID_PASSWORD)),
     }
     method, path = links[kind]
     age_tokens(days)
@@ -403,23 +402,23 @@ def test_expired_tokens_are_rejected_and_change_nothing(client, user, outbox, ki
 
 @pytest.mark.parametrize(("kind", "days"), [("reset_password", 0.99), ("confirm", 6.99),
                                             ("change:", 6.99)])
-def test_tokens_just_before_expiry_still_work(client, user, outbox, kind, days):
+def test_tokens_just_before_expiry_still_work(client, user, kind, days):
     if kind == "reset_password":
-        token = reset_token(user, outbox)
+        token = reset_token(user)
         age_tokens(days)
         assert accounts.get_user_by_reset_password_token(token) is not None
     elif kind == "confirm":
-        token = confirmation_token(user, outbox)
+        token = confirmation_token(user)
         age_tokens(days)
         assert accounts.confirm_user(token) is not None
     else:
-        token = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+        token = change_email_token(user, unique_user_email(), VALID_PASSWORD)
         age_tokens(days)
         assert accounts.update_user_email(user, token) is True
 
 
-def test_used_change_email_link_changes_nothing_the_second_time(client, user, outbox):
-    token = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+def test_used_change_email_link_changes_nothing_the_second_time(client, user):
+    token = change_email_token(user, unique_user_email(), VALID_PASSWORD)
     log_in(client, user)
     client.get(f"/users/settings/confirm_email/{token}")
     before = committed_state()
@@ -428,8 +427,8 @@ def test_used_change_email_link_changes_nothing_the_second_time(client, user, ou
     assert committed_state() == before
 
 
-def test_used_confirmation_link_changes_nothing_the_second_time(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_used_confirmation_link_changes_nothing_the_second_time(client, user):
+    token = confirmation_token(user)
     client.post(f"/users/confirm/{token}", data={})
     before = committed_state()
     response = client.post(f"/users/confirm/{token}", data={})
@@ -437,9 +436,9 @@ def test_used_confirmation_link_changes_nothing_the_second_time(client, user, ou
     assert committed_state() == before
 
 
-def test_two_reset_requests_give_two_working_links_used_once_each(client, user, outbox):
-    first = reset_token(user, outbox)
-    second = reset_token(user, outbox)
+def test_two_reset_requests_give_two_working_links_used_once_each(client, user):
+    first = reset_token(user)
+    second = reset_token(user)
     response = client.post(f"/users/reset_password/{second}",
                            data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     assert_handled(response, 302)
@@ -449,9 +448,9 @@ def test_two_reset_requests_give_two_working_links_used_once_each(client, user, 
 
 
 @pytest.mark.parametrize("token", GARBLED)
-def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, user, outbox,
+def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, user,
                                                                        token):
-    confirmation_token(user, outbox)
+    confirmation_token(user)
     before = committed_state()
     response = client.get(f"/users/confirm/{token}")
     assert_handled(response, 200)
@@ -676,7 +675,7 @@ def test_registration_refuses_a_look_alike_of_a_taken_email(client, user_fixture
 
 
 @pytest.mark.parametrize(("email", "message"), LOOK_ALIKES)
-def test_api_sign_up_refuses_a_look_alike_of_a_taken_email(client, user_fixture, outbox, email,
+def test_api_sign_up_refuses_a_look_alike_of_a_taken_email(client, user_fixture, email,
                                                            message):
     user_fixture(email=REAL)
     before = committed_state()

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import log_in
-from .conftest import (
-    age_tokens,
-    committed_state,
-    committed_tokens,
-    committed_user,
-    confirmation_token,
-    flashes,
-    is_logged_in,
-    session_token,
-)
+from ..support.accounts import confirmation_token, log_in
+from ..support.browser_session import flashes, is_logged_in, session_token
+from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
 
 SENT = ("If your email is in our system and it has not been confirmed yet, "
         "you will receive an email with instructions shortly.")
@@ -71,15 +63,15 @@ def test_renders_the_confirmation_page(client):
     assert "Confirm my account</button>" in html
 
 
-def test_viewing_the_confirmation_page_confirms_nothing(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_viewing_the_confirmation_page_confirms_nothing(client, user):
+    token = confirmation_token(user)
     before = committed_state()
     assert client.get(f"/users/confirm/{token}").status_code == 200
     assert committed_state() == before
 
 
-def test_confirms_the_given_token_once(client, app, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirms_the_given_token_once(client, app, user):
+    token = confirmation_token(user)
     response = client.post(f"/users/confirm/{token}", data={})
     assert response.status_code == 302
     assert response.location == "/"
@@ -104,15 +96,15 @@ def test_confirms_the_given_token_once(client, app, user, outbox):
     assert flashes(logged_in) == []
 
 
-def test_confirmation_does_not_log_the_user_in(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirmation_does_not_log_the_user_in(client, user):
+    token = confirmation_token(user)
     client.post(f"/users/confirm/{token}", data={})
     assert not is_logged_in(client)
 
 
 @pytest.mark.parametrize("token", ["oops", "a" * 43, "a" * 300])
-def test_does_not_confirm_email_with_invalid_token(client, user, outbox, token):
-    confirmation_token(user, outbox)
+def test_does_not_confirm_email_with_invalid_token(client, user, token):
+    confirmation_token(user)
     before = committed_state()
     response = client.post(f"/users/confirm/{token}", data={})
     assert response.status_code == 302
@@ -121,8 +113,8 @@ def test_does_not_confirm_email_with_invalid_token(client, user, outbox, token):
     assert committed_state() == before
 
 
-def test_does_not_confirm_with_an_expired_token(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_does_not_confirm_with_an_expired_token(client, user):
+    token = confirmation_token(user)
     age_tokens(8)
     client.post(f"/users/confirm/{token}", data={})
     assert ("error", INVALID) in flashes(client)
@@ -135,15 +127,15 @@ def test_invalid_token_while_logged_in_unconfirmed_shows_the_error(client, user)
     assert ("error", INVALID) in flashes(client)
 
 
-def test_confirmation_without_csrf_token_is_rejected(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirmation_without_csrf_token_is_rejected(client, user):
+    token = confirmation_token(user)
     before = committed_state()
     response = client.post(f"/users/confirm/{token}", data={}, csrf=False)
     assert response.status_code == 400
     assert committed_state() == before
 
 
-def test_confirmation_link_in_the_email_leads_to_the_confirm_button(client, user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirmation_link_in_the_email_leads_to_the_confirm_button(client, user):
+    token = confirmation_token(user)
     html = client.get(f"/users/confirm/{token}").get_data(as_text=True)
     assert f'action="/users/confirm/{token}"' in html

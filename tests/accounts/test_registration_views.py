@@ -1,6 +1,7 @@
 from tasty_recipes.accounts import service as accounts
 
-from ..conftest import VALID_PASSWORD, extract_token, log_in, unique_user_email
+from ..support.accounts import VALID_PASSWORD, log_in, unique_user_email
+from ..support.emails import token_in_link
 
 
 def test_renders_registration_page(client):
@@ -31,7 +32,7 @@ def test_creates_account_and_logs_the_user_in(client, outbox):
     assert "User created successfully." in html
     assert accounts.get_user_by_email(email) is not None
     assert outbox[-1].to == [email]
-    assert extract_token(outbox[-1])
+    assert token_in_link(outbox[-1].body)
 
 
 def test_renders_errors_for_invalid_data(client):
@@ -64,7 +65,7 @@ def test_registration_sends_confirmation_instructions(client, outbox):
     [message] = outbox
     assert message.subject == "Confirmation instructions"
     assert f"Hi {email}," in message.body
-    token = extract_token(message)
+    token = token_in_link(message.body)
     assert f"\nhttp://localhost/users/confirm/{token}\n" in message.body
     assert accounts.confirm_user(token).email == email
 

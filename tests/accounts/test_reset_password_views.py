@@ -6,18 +6,10 @@ import pytest
 
 from tasty_recipes.accounts import service as accounts
 
-from ..conftest import VALID_PASSWORD, extract_token, log_in
-from .conftest import (
-    SESSION_COOKIE,
-    age_tokens,
-    committed_state,
-    committed_tokens,
-    committed_user,
-    flashes,
-    is_logged_in,
-    reset_token,
-    session_token,
-)
+from ..support.accounts import VALID_PASSWORD, log_in, reset_token
+from ..support.browser_session import SESSION_COOKIE, flashes, is_logged_in, session_token
+from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
+from ..support.emails import token_in_link
 
 SENT = ("If your email is in our system, you will receive instructions to reset your "
         "password shortly.")
@@ -44,7 +36,7 @@ def test_sends_a_new_reset_password_token(client, user, outbox):
     [message] = outbox
     assert message.to == [user.email]
     assert message.subject == "Reset password instructions"
-    token = extract_token(message)
+    token = token_in_link(message.body)
     assert f"\nhttp://localhost/users/reset_password/{token}\n" in message.body
     assert "You can reset your password by visiting the URL below:" in message.body
     assert "If you didn't request this change, please ignore this." in message.body
@@ -64,8 +56,8 @@ def test_does_not_send_reset_password_token_if_email_is_invalid(client, user, ou
     assert outbox == []
 
 
-def test_renders_reset_password(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_renders_reset_password(client, user):
+    token = reset_token(user)
     response = client.get(f"/users/reset_password/{token}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -74,8 +66,8 @@ def test_renders_reset_password(client, user, outbox):
     assert 'name="password"' in html and 'name="password_confirmation"' in html
 
 
-def test_viewing_the_reset_page_does_not_use_the_token_up(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_viewing_the_reset_page_does_not_use_the_token_up(client, user):
+    token = reset_token(user)
     client.get(f"/users/reset_password/{token}")
     client.get(f"/users/reset_password/{token}")
     assert len(committed_tokens(user.id, "reset_password")) == 1
@@ -90,16 +82,16 @@ def test_does_not_render_reset_password_with_invalid_token(client, token):
     assert ("error", INVALID) in flashes(client)
 
 
-def test_does_not_render_reset_password_with_expired_token(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_does_not_render_reset_password_with_expired_token(client, user):
+    token = reset_token(user)
     age_tokens(1.01)
     response = client.get(f"/users/reset_password/{token}")
     assert response.location == "/"
     assert ("error", INVALID) in flashes(client)
 
 
-def test_resets_password_once(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_resets_password_once(client, user):
+    token = reset_token(user)
     response = client.post(f"/users/reset_password/{token}", data={
         "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     assert response.status_code == 302
@@ -110,22 +102,22 @@ def test_resets_password_once(client, user, outbox):
     assert committed_tokens(user.id) == []
 
 
-def test_reset_does_not_log_the_user_in(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_does_not_log_the_user_in(client, user):
+    token = reset_token(user)
     client.post(f"/users/reset_password/{token}",
                 data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     assert not is_logged_in(client)
 
 
-def test_reset_works_without_a_confirmation_field(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_works_without_a_confirmation_field(client, user):
+    token = reset_token(user)
     response = client.post(f"/users/reset_password/{token}", data={"password": NEW_PASSWORD})
     assert response.location == "/users/log_in"
     assert accounts.get_user_by_email_and_password(user.email, NEW_PASSWORD) is not None
 
 
-def test_using_a_reset_link_twice_fails_the_second_time(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_using_a_reset_link_twice_fails_the_second_time(client, user):
+    token = reset_token(user)
     client.post(f"/users/reset_password/{token}",
                 data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     hashed = committed_user(user.id)["hashed_password"]
@@ -137,8 +129,8 @@ def test_using_a_reset_link_twice_fails_the_second_time(client, user, outbox):
     assert committed_user(user.id)["hashed_password"] == hashed
 
 
-def test_does_not_reset_password_on_invalid_data(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_does_not_reset_password_on_invalid_data(client, user):
+    token = reset_token(user)
     before = committed_state()
     response = client.post(f"/users/reset_password/{token}", data={
         "password": "too short", "password_confirmation": "does not match"})
@@ -151,8 +143,8 @@ def test_does_not_reset_password_on_invalid_data(client, user, outbox):
 
 
 @pytest.mark.parametrize("token", ["oops", "a" * 43, "a" * 300])
-def test_does_not_reset_password_with_invalid_token(client, user, outbox, token):
-    reset_token(user, outbox)
+def test_does_not_reset_password_with_invalid_token(client, user, token):
+    reset_token(user)
     before = committed_state()
     response = client.post(f"/users/reset_password/{token}",
                            data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
@@ -162,8 +154,8 @@ def test_does_not_reset_password_with_invalid_token(client, user, outbox, token)
     assert committed_state() == before
 
 
-def test_does_not_reset_password_with_expired_token(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_does_not_reset_password_with_expired_token(client, user):
+    token = reset_token(user)
     age_tokens(1.01)
     response = client.post(f"/users/reset_password/{token}",
                            data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
@@ -171,8 +163,8 @@ def test_does_not_reset_password_with_expired_token(client, user, outbox):
     assert accounts.get_user_by_email_and_password(user.email, VALID_PASSWORD) is not None
 
 
-def test_reset_without_csrf_token_is_rejected(client, user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_without_csrf_token_is_rejected(client, user):
+    token = reset_token(user)
     before = committed_state()
     response = client.post(f"/users/reset_password/{token}", csrf=False,
                            data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
@@ -180,22 +172,21 @@ def test_reset_without_csrf_token_is_rejected(client, user, outbox):
     assert committed_state() == before
 
 
-def test_reset_ends_every_session(client, app, user, outbox):
+def test_reset_ends_every_session(client, app, user):
     other_browser = app.test_client()
     other_token = log_in(other_browser, user)
-    token = reset_token(user, outbox)
+    token = reset_token(user)
     client.post(f"/users/reset_password/{token}",
                 data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     assert accounts.get_user_by_session_token(other_token) is None
     assert not is_logged_in(other_browser)
 
 
-def test_session_cookie_copied_before_password_reset_no_longer_authenticates(client, app, user,
-                                                                            outbox):
+def test_session_cookie_copied_before_password_reset_no_longer_authenticates(client, app, user):
     victim = app.test_client()
     victim.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     copied = victim.get_cookie(SESSION_COOKIE).value
-    token = reset_token(user, outbox)
+    token = reset_token(user)
     client.post(f"/users/reset_password/{token}",
                 data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
     thief = app.test_client()

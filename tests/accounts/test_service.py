@@ -15,18 +15,15 @@ from tasty_recipes.accounts.models import UserToken
 from tasty_recipes.exceptions import NotFound, ValidationError
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD, extract_token, unique_user_email
-from .conftest import (
-    age_tokens,
+from ..support.accounts import (
+    VALID_PASSWORD,
     change_email_token,
-    change_email_url,
-    committed_state,
-    committed_tokens,
-    committed_user,
-    confirm_url,
     confirmation_token,
     reset_token,
+    unique_user_email,
 )
+from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
+from ..support.emails import change_email_url, confirm_url, token_in_link
 
 NEW_PASSWORD = "new valid password"
 
@@ -202,7 +199,7 @@ def test_request_email_change_applies_the_email_without_persisting_it(user):
 
 def test_request_email_change_sends_token_through_notification(user, outbox):
     new_email = unique_user_email()
-    token = change_email_token(user, outbox, new_email, VALID_PASSWORD)
+    token = change_email_token(user, new_email, VALID_PASSWORD)
     assert outbox[-1].to == [new_email]
     assert outbox[-1].subject == "Update email instructions"
     [row] = committed_tokens(user.id)
@@ -214,9 +211,9 @@ def test_request_email_change_sends_token_through_notification(user, outbox):
 # --- update_user_email -------------------------------------------------------------------
 
 @pytest.fixture()
-def email_change(user, outbox):
+def email_change(user):
     new_email = unique_user_email()
-    return new_email, change_email_token(user, outbox, new_email, VALID_PASSWORD)
+    return new_email, change_email_token(user, new_email, VALID_PASSWORD)
 
 
 def test_update_user_email_updates_the_email_with_a_valid_token(user, email_change):
@@ -230,10 +227,10 @@ def test_update_user_email_updates_the_email_with_a_valid_token(user, email_chan
     assert committed_tokens(user.id) == []
 
 
-def test_update_user_email_sets_a_new_confirmed_at_for_a_confirmed_user(user_fixture, outbox):
+def test_update_user_email_sets_a_new_confirmed_at_for_a_confirmed_user(user_fixture):
     user = user_fixture(confirmed=True)
     before = committed_user(user.id)["confirmed_at"]
-    token = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+    token = change_email_token(user, unique_user_email(), VALID_PASSWORD)
     assert accounts.update_user_email(user, token)
     assert committed_user(user.id)["confirmed_at"] > before
 
@@ -305,10 +302,10 @@ def test_update_user_password_updates_the_password(user):
     assert accounts.get_user_by_email_and_password(user.email, VALID_PASSWORD) is None
 
 
-def test_update_user_password_deletes_all_tokens_for_the_given_user(user, outbox):
+def test_update_user_password_deletes_all_tokens_for_the_given_user(user):
     accounts.generate_user_session_token(user)
-    confirmation_token(user, outbox)
-    reset_token(user, outbox)
+    confirmation_token(user)
+    reset_token(user)
     accounts.update_user_password(user, VALID_PASSWORD, NEW_PASSWORD)
     assert committed_tokens(user.id) == []
 
@@ -373,8 +370,8 @@ def test_get_user_by_session_token_still_returns_user_just_before_expiry(user):
     assert accounts.get_user_by_session_token(token).id == user.id
 
 
-def test_session_token_is_not_an_email_token(user, outbox):
-    token = confirmation_token(user, outbox)
+def test_session_token_is_not_an_email_token(user):
+    token = confirmation_token(user)
     assert accounts.get_user_by_session_token(token) is None
 
 
@@ -397,7 +394,7 @@ def test_delete_session_token_ignores_unknown_tokens(user, token):
 # --- confirmation ----------------------------------------------------------------------
 
 def test_deliver_user_confirmation_instructions_sends_token_through_notification(user, outbox):
-    token = confirmation_token(user, outbox)
+    token = confirmation_token(user)
     assert outbox[-1].to == [user.email]
     assert outbox[-1].subject == "Confirmation instructions"
     [row] = committed_tokens(user.id)
@@ -414,44 +411,44 @@ def test_deliver_user_confirmation_instructions_does_nothing_if_already_confirme
     assert committed_tokens(user.id) == []
 
 
-def test_confirm_user_confirms_the_email_with_a_valid_token(user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirm_user_confirms_the_email_with_a_valid_token(user):
+    token = confirmation_token(user)
     assert accounts.confirm_user(token).id == user.id
     assert committed_user(user.id)["confirmed_at"] is not None
     assert committed_tokens(user.id) == []
 
 
-def test_confirm_user_keeps_session_tokens(user, outbox):
+def test_confirm_user_keeps_session_tokens(user):
     session = accounts.generate_user_session_token(user)
-    accounts.confirm_user(confirmation_token(user, outbox))
+    accounts.confirm_user(confirmation_token(user))
     assert accounts.get_user_by_session_token(session).id == user.id
 
 
 @pytest.mark.parametrize("token", ["oops", "", "a" * 43, "*" * 43, "a" * 300])
-def test_confirm_user_does_not_confirm_with_invalid_token(user, outbox, token):
-    confirmation_token(user, outbox)
+def test_confirm_user_does_not_confirm_with_invalid_token(user, token):
+    confirmation_token(user)
     assert accounts.confirm_user(token) is None
     assert committed_user(user.id)["confirmed_at"] is None
     assert len(committed_tokens(user.id)) == 1
 
 
-def test_confirm_user_does_not_confirm_email_if_token_expired(user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirm_user_does_not_confirm_email_if_token_expired(user):
+    token = confirmation_token(user)
     age_tokens(8)
     assert accounts.confirm_user(token) is None
     assert committed_user(user.id)["confirmed_at"] is None
     assert len(committed_tokens(user.id)) == 1
 
 
-def test_confirm_user_works_only_once(user, outbox):
-    token = confirmation_token(user, outbox)
+def test_confirm_user_works_only_once(user):
+    token = confirmation_token(user)
     assert accounts.confirm_user(token) is not None
     assert accounts.confirm_user(token) is None
 
 
-def test_confirm_user_does_not_confirm_after_the_email_changed(user, outbox):
-    token = confirmation_token(user, outbox)
-    change = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+def test_confirm_user_does_not_confirm_after_the_email_changed(user):
+    token = confirmation_token(user)
+    change = change_email_token(user, unique_user_email(), VALID_PASSWORD)
     assert accounts.update_user_email(user, change)
     confirmed_at = committed_user(user.id)["confirmed_at"]
     assert accounts.confirm_user(token) is None
@@ -461,7 +458,7 @@ def test_confirm_user_does_not_confirm_after_the_email_changed(user, outbox):
 # --- reset password -----------------------------------------------------------------------
 
 def test_deliver_user_reset_password_instructions_sends_token_through_notification(user, outbox):
-    token = reset_token(user, outbox)
+    token = reset_token(user)
     assert outbox[-1].to == [user.email]
     assert outbox[-1].subject == "Reset password instructions"
     [row] = committed_tokens(user.id)
@@ -470,70 +467,70 @@ def test_deliver_user_reset_password_instructions_sends_token_through_notificati
     assert row["context"] == "reset_password"
 
 
-def test_get_user_by_reset_password_token_returns_the_user_with_valid_token(user, outbox):
-    token = reset_token(user, outbox)
+def test_get_user_by_reset_password_token_returns_the_user_with_valid_token(user):
+    token = reset_token(user)
     assert accounts.get_user_by_reset_password_token(token).id == user.id
     assert len(committed_tokens(user.id, "reset_password")) == 1
 
 
 @pytest.mark.parametrize("token", ["oops", "", "a" * 43, "a" * 300])
 def test_get_user_by_reset_password_token_does_not_return_the_user_with_invalid_token(
-        user, outbox, token):
-    reset_token(user, outbox)
+        user, token):
+    reset_token(user)
     assert accounts.get_user_by_reset_password_token(token) is None
     assert len(committed_tokens(user.id, "reset_password")) == 1
 
 
-def test_get_user_by_reset_password_token_does_not_return_the_user_if_token_expired(user, outbox):
-    token = reset_token(user, outbox)
+def test_get_user_by_reset_password_token_does_not_return_the_user_if_token_expired(user):
+    token = reset_token(user)
     age_tokens(1.01)
     assert accounts.get_user_by_reset_password_token(token) is None
 
 
-def test_reset_token_is_not_a_confirm_token(user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_token_is_not_a_confirm_token(user):
+    token = reset_token(user)
     assert accounts.confirm_user(token) is None
     assert committed_user(user.id)["confirmed_at"] is None
 
 
-def test_reset_user_password_validates_password(user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_user_password_validates_password(user):
+    token = reset_token(user)
     errors = errors_of(accounts.reset_user_password, token, "not valid", "another")
     assert errors["password"] == ["should be at least 12 character(s)"]
     assert errors["password_confirmation"] == ["does not match password"]
     assert len(committed_tokens(user.id)) == 1
 
 
-def test_reset_user_password_validates_maximum_values_for_password_for_security(user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_user_password_validates_maximum_values_for_password_for_security(user):
+    token = reset_token(user)
     errors = errors_of(accounts.reset_user_password, token, "db" * 100)
     assert "should be at most 72 character(s)" in errors["password"]
 
 
-def test_reset_user_password_updates_the_password(user, outbox):
-    token = reset_token(user, outbox)
+def test_reset_user_password_updates_the_password(user):
+    token = reset_token(user)
     assert accounts.reset_user_password(token, NEW_PASSWORD).id == user.id
     assert accounts.get_user_by_email_and_password(user.email, NEW_PASSWORD).id == user.id
 
 
-def test_reset_user_password_deletes_all_tokens_for_the_given_user(user, outbox):
+def test_reset_user_password_deletes_all_tokens_for_the_given_user(user):
     accounts.generate_user_session_token(user)
-    confirmation_token(user, outbox)
-    token = reset_token(user, outbox)
+    confirmation_token(user)
+    token = reset_token(user)
     accounts.reset_user_password(token, NEW_PASSWORD)
     assert committed_tokens(user.id) == []
 
 
-def test_reset_user_password_with_invalid_token_changes_nothing(user, outbox):
-    reset_token(user, outbox)
+def test_reset_user_password_with_invalid_token_changes_nothing(user):
+    reset_token(user)
     before = committed_state()
     assert accounts.reset_user_password("oops", NEW_PASSWORD) is None
     assert committed_state() == before
 
 
-def test_reset_token_dies_when_the_email_changes(user, outbox):
-    token = reset_token(user, outbox)
-    change = change_email_token(user, outbox, unique_user_email(), VALID_PASSWORD)
+def test_reset_token_dies_when_the_email_changes(user):
+    token = reset_token(user)
+    change = change_email_token(user, unique_user_email(), VALID_PASSWORD)
     assert accounts.update_user_email(user, change)
     assert accounts.get_user_by_reset_password_token(token) is None
 
@@ -548,7 +545,14 @@ def test_repr_does_not_include_password(user):
 
 
 def test_email_links_are_absolute_urls_with_the_token_alone_on_their_line(user, outbox):
-    token = confirmation_token(user, outbox)
+    made = []  # the tokens the service passed to make_url
+
+    def make_url(token: str) -> str:
+        made.append(token)
+        return confirm_url(token)
+
+    assert accounts.deliver_user_confirmation_instructions(user, make_url)
+    [token] = made
     assert f"\n{confirm_url(token)}\n" in outbox[-1].body
-    assert extract_token(outbox[-1]) == token
+    assert token_in_link(outbox[-1].body) == token
     assert len(token) == 43 and "=" not in token

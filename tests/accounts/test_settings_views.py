@@ -6,19 +6,10 @@ import pytest
 
 from tasty_recipes.accounts import service as accounts
 
-from ..conftest import VALID_PASSWORD, extract_token, log_in, unique_user_email
-from .conftest import (
-    REMEMBER_COOKIE,
-    SESSION_COOKIE,
-    age_tokens,
-    change_email_token,
-    committed_state,
-    committed_tokens,
-    committed_user,
-    flashes,
-    is_logged_in,
-    session_token,
-)
+from ..support.accounts import VALID_PASSWORD, change_email_token, log_in, unique_user_email
+from ..support.browser_session import REMEMBER_COOKIE, SESSION_COOKIE, flashes, is_logged_in, session_token
+from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
+from ..support.emails import token_in_link
 
 NEW_PASSWORD = "new valid password"
 EMAIL_SENT = "A link to confirm your email change has been sent to the new address."
@@ -149,7 +140,7 @@ def test_updates_the_user_email(client, user, outbox):
     [message] = outbox
     assert message.to == [new_email]
     assert message.subject == "Update email instructions"
-    token = extract_token(message)
+    token = token_in_link(message.body)
     assert f"\nhttp://localhost/users/settings/confirm_email/{token}\n" in message.body
     assert "You can change your email by visiting the URL below:" in message.body
 
@@ -200,9 +191,9 @@ def test_settings_post_with_unknown_action_changes_nothing(client, user, action)
 # --- GET /users/settings/confirm_email/<token> -------------------------------------------------
 
 @pytest.fixture()
-def email_change(user, outbox):
+def email_change(user):
     new_email = unique_user_email()
-    return new_email, change_email_token(user, outbox, new_email, VALID_PASSWORD)
+    return new_email, change_email_token(user, new_email, VALID_PASSWORD)
 
 
 def test_updates_the_user_email_once(client, user, email_change):

@@ -15,8 +15,9 @@ from tasty_recipes.accounts import service as accounts
 from tasty_recipes.accounts.models import UserToken
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD, extract_token
-from .conftest import UNAUTHENTICATED, assert_invalid_token, bearer
+from ..support.accounts import VALID_PASSWORD
+from ..support.api import UNAUTHENTICATED, assert_invalid_token, bearer
+from ..support.emails import extract_user_token
 
 NEW_PASSWORD = "a brand new password"
 SEVEN_DAYS = 7 * 24 * 60 * 60
@@ -229,11 +230,10 @@ def test_password_change_via_html_settings_revokes_api_tokens(api, user, token_f
     assert_invalid_token(api.get("/api/me", headers=bearer(token)))
 
 
-def test_password_reset_revokes_api_tokens(api, user, token_for, outbox):
+def test_password_reset_revokes_api_tokens(api, user, token_for):
     token = token_for(user)
-    accounts.deliver_user_reset_password_instructions(
-        user, lambda t: f"http://localhost/users/reset_password/{t}")
-    reset_token = extract_token(outbox[-1])
+    reset_token = extract_user_token(
+        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url))
     assert accounts.reset_user_password(reset_token, NEW_PASSWORD, NEW_PASSWORD) is not None
     assert_invalid_token(api.get("/api/me", headers=bearer(token)))
 

@@ -7,8 +7,9 @@ import pytest
 
 from tasty_recipes.accounts import service as accounts
 
-from ..conftest import VALID_PASSWORD, extract_token, log_in
-from .conftest import WRONG_CREDENTIALS, assert_invalid_token, bearer
+from ..support.accounts import VALID_PASSWORD, log_in
+from ..support.api import WRONG_CREDENTIALS, assert_invalid_token, bearer
+from ..support.emails import token_in_link
 
 NEW_PASSWORD = "a brand new password"
 
@@ -89,7 +90,7 @@ def test_sign_up_creates_an_unconfirmed_user_and_emails_a_link(api, outbox):
     message = outbox[-1]
     assert message.to == ["cook@example.com"]
     assert message.subject == "Confirmation instructions"
-    token = extract_token(message)
+    token = token_in_link(message.body)
     assert f"http://localhost/users/confirm/{token}" in message.body
     assert accounts.confirm_user(token) is not None
 

@@ -8,16 +8,11 @@ log file, where the tests read the links.
 from __future__ import annotations
 
 import os
-import re
-import time
 from pathlib import Path
 
 import pytest
 
 from ..support.live_server import LiveServer
-
-# Screenshots for people to look at; nothing reads them back.
-SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/shots"))  # noqa: S108
 
 
 @pytest.fixture(scope="session")
@@ -42,18 +37,7 @@ def server(app, live_server):
 
 @pytest.fixture()
 def shots() -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return SHOTS
-
-
-def confirmation_link(server: LiveServer, email: str, timeout: float = 10) -> str:
-    """The link of the last confirmation email to ``email`` printed by the server."""
-    pattern = re.compile(rf"Hi {re.escape(email)},.*?^(http\S+/users/confirm/[A-Za-z0-9_-]+)\s*$",
-                         re.S | re.M)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = pattern.findall(server.log())
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"no confirmation email for {email} in the server log:\n{server.log()}")
+    """Where to save screenshots for people to look at; nothing reads them back."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/shots"))  # noqa: S108
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

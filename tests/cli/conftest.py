@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tasty_recipes.accounts import service as accounts
-from tasty_recipes.extensions import db
-
-ROOT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).with_name("flask")
+from ..support.cli import FLASK
+from ..support.live_server import ROOT
 
 
 @pytest.fixture()
@@ -39,22 +34,3 @@ def flask_process(app, database_url):
                               check=False)
 
     return run
-
-
-def reload_user(email: str):
-    """The user as the database has it now (the command ran in its own session)."""
-    db.session.expire_all()
-    return accounts.get_user_by_email(email)
-
-
-def assert_success(result) -> None:
-    assert result.exception is None, result.output
-    assert result.exit_code == 0, result.output
-
-
-def assert_error(result, message: str) -> None:
-    """Exit status 1 and exactly one ``Error: …`` line on standard error, no traceback."""
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"Error: {message}"]
-    assert "Traceback" not in result.output

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
-
 import pytest
-from sqlalchemy import select, update
 
-from tasty_recipes.db import utcnow
 from tasty_recipes.extensions import db
-from tasty_recipes.mail.models import OutboxMessage
 
-from ..conftest import CSRFClient, make_app
-from .smtp_server import SMTPServer
-
-# Short waits, and few attempts, so the tests reach every state quickly; no test sleeps:
-# "later" passes are run with a clock moved forward (deliver_due(now=…)).
-RETRY_BASE_SECONDS = 2
-RETRY_MAX_SECONDS = 8
-MAX_ATTEMPTS = 3
-
-TOKEN_IN_URL = re.compile(r"/(?:confirm|reset_password|confirm_email)/([A-Za-z0-9_-]{43})\s*$", re.M)
+from ..support.app import CSRFClient, make_app
+from ..support.mail_outbox import MAX_ATTEMPTS, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS
+from ..support.smtp_server import SMTPServer
 
 
 @pytest.fixture()
@@ -55,31 +42,3 @@ def smtp_app(app, database_url, smtp_server):
 @pytest.fixture()
 def smtp_client(smtp_app):
     return smtp_app.test_client()
-
-
-def later(hours: int = 1) -> datetime:
-    """A clock far enough ahead that every retry scheduled so far is due."""
-    return utcnow() + timedelta(hours=hours)
-
-
-def outbox_rows() -> list[OutboxMessage]:
-    """Every outbox row as committed, oldest first."""
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.inserted_at)))
-
-
-def make_all_due() -> None:
-    """Move every retry time to now: what waiting out the backoff would do."""
-    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
-    db.session.commit()
-
-
-def token_in(body: str) -> str:
-    """The token of the link in an email body (the URL stands alone on its line)."""
-    match = TOKEN_IN_URL.search(body)
-    assert match, f"no token link in:\n{body}"
-    return match.group(1)
-
-
-def received_body(message) -> str:
-    return message.get_content()

@@ -16,9 +16,10 @@ from tasty_recipes.extensions import db
 from tasty_recipes.mail import outbox
 from tasty_recipes.mail.models import FAILED, PENDING, SENT, OutboxMessage
 
-from ..conftest import VALID_PASSWORD, unique_user_email
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.emails import received_body, token_between_markers, tokenized_url
 from ..support.live_server import free_port
-from .conftest import make_all_due, outbox_rows, received_body, token_in
+from ..support.mail_outbox import make_all_due, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")
@@ -36,13 +37,9 @@ def mail_cli(smtp_app):
     return invoke
 
 
-def _confirm_url(token: str) -> str:
-    return f"http://localhost/users/confirm/{token}"
-
-
 def test_worker_once_retries_while_down_then_sends_once(mail_cli, smtp_server, smtp_app):
     user = accounts.register_user(unique_user_email(), VALID_PASSWORD)
-    accounts.deliver_user_confirmation_instructions(user, _confirm_url)
+    accounts.deliver_user_confirmation_instructions(user, tokenized_url)
 
     result = mail_cli("worker", "--once")
     assert result.exit_code == 0, result.output
@@ -56,7 +53,7 @@ def test_worker_once_retries_while_down_then_sends_once(mail_cli, smtp_server, s
     assert mail_cli("worker", "--once").stdout == "Sent 0, to retry 0, failed 0.\n"
     [message] = smtp_server.messages
     assert message["To"] == user.email
-    assert accounts.confirm_user(token_in(received_body(message))) is not None
+    assert accounts.confirm_user(token_between_markers(received_body(message))) is not None
 
 
 def _row(recipient: str, status: str, **columns) -> OutboxMessage:

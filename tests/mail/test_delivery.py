@@ -9,8 +9,9 @@ from tasty_recipes.extensions import db
 from tasty_recipes.mail import outbox
 from tasty_recipes.mail.models import FAILED, PENDING, SENT
 
-from ..conftest import VALID_PASSWORD, unique_user_email
-from .conftest import MAX_ATTEMPTS, RETRY_BASE_SECONDS, later, outbox_rows, received_body, token_in
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.emails import received_body, token_in_link
+from ..support.mail_outbox import MAX_ATTEMPTS, RETRY_BASE_SECONDS, later, outbox_rows
 
 
 def _register(client) -> str:
@@ -54,10 +55,10 @@ def test_server_down_keeps_messages_pending_then_delivers_each_once_with_a_worki
     assert [row.status for row in outbox_rows()] == [SENT, SENT]
 
     by_recipient = {message["To"]: received_body(message) for message in smtp_server.messages}
-    confirmed = smtp_client.post(f"/users/confirm/{token_in(by_recipient[email])}", data={})
+    confirmed = smtp_client.post(f"/users/confirm/{token_in_link(by_recipient[email])}", data={})
     assert confirmed.status_code == 302
     assert accounts.get_user_by_email(email).is_confirmed
-    reset_page = smtp_client.get(f"/users/reset_password/{token_in(by_recipient[known.email])}")
+    reset_page = smtp_client.get(f"/users/reset_password/{token_in_link(by_recipient[known.email])}")
     assert reset_page.status_code == 200
 
     assert outbox.deliver_due(now=later(2)).attempted == 0

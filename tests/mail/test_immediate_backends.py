@@ -5,8 +5,9 @@ from __future__ import annotations
 from tasty_recipes.mail import outbox as mail_outbox
 from tasty_recipes.mail.models import SENT
 
-from ..conftest import VALID_PASSWORD, extract_token, unique_user_email
-from .conftest import outbox_rows
+from ..support.accounts import VALID_PASSWORD, unique_user_email
+from ..support.emails import token_in_link
+from ..support.mail_outbox import outbox_rows
 
 
 def test_registration_email_is_in_the_outbox_right_after_the_request(client, outbox):
@@ -15,7 +16,7 @@ def test_registration_email_is_in_the_outbox_right_after_the_request(client, out
     assert response.status_code == 302
     [message] = outbox
     assert message.to == [email]
-    assert extract_token(message)
+    assert token_in_link(message.body)
     [row] = outbox_rows()
     assert (row.recipient, row.status, row.attempts, row.body) == (email, SENT, 1, None)
 

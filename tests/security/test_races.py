@@ -8,7 +8,8 @@ import pytest
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.extensions import db
 
-from ..conftest import VALID_PASSWORD, extract_token
+from ..support.accounts import VALID_PASSWORD
+from ..support.emails import extract_user_token
 from ..support.http import Browser
 from ..support.live_server import LiveServer
 
@@ -53,9 +54,9 @@ def test_concurrent_signups_with_case_variants_create_one_user(server):
     assert accounts.count_users() == 1
 
 
-def test_one_confirmation_token_used_concurrently_confirms_once(server, user, outbox):
-    accounts.deliver_user_confirmation_instructions(user, lambda t: f"http://x/users/confirm/{t}")
-    token = extract_token(outbox[-1])
+def test_one_confirmation_token_used_concurrently_confirms_once(server, user):
+    token = extract_user_token(
+        lambda make_url: accounts.deliver_user_confirmation_instructions(user, make_url))
     results = _race(server, f"/users/confirm/{token}", [{}] * CONTENDERS)
     flashes = [follow.body for _, follow in results]
     assert all(reply.status == 302 for reply, _ in results)
@@ -63,10 +64,9 @@ def test_one_confirmation_token_used_concurrently_confirms_once(server, user, ou
     assert sum("User confirmation link is invalid" in body for body in flashes) == CONTENDERS - 1
 
 
-def test_one_reset_token_used_concurrently_resets_once(server, user, outbox):
-    accounts.deliver_user_reset_password_instructions(
-        user, lambda t: f"http://x/users/reset_password/{t}")
-    token = extract_token(outbox[-1])
+def test_one_reset_token_used_concurrently_resets_once(server, user):
+    token = extract_user_token(
+        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url))
     forms = [{"password": f"new password {i:02d}", "password_confirmation": f"new password {i:02d}"}
              for i in range(CONTENDERS)]
     results = _race(server, f"/users/reset_password/{token}", forms)

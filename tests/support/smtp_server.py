@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from ..support.live_server import free_port
+from .live_server import free_port
 
 
 class Recorder:
