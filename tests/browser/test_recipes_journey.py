@@ -48,6 +48,8 @@ def log_out(page: Page) -> None:
 def open_recipes(page: Page) -> None:
     page.locator("header").get_by_role("link", name="Recipes", exact=True).click()
     expect(page.get_by_role("heading", name="Listing Recipes")).to_be_visible()
+    # htmx wires the buttons when the page has loaded: a click before that navigates.
+    page.wait_for_load_state("load")
 
 
 def card(page: Page, name: str):
