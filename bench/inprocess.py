@@ -62,13 +62,17 @@ class InProcess:
         settings = database_settings(self.relayed_url)
         options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
         options["connect_args"] = {**options.get("connect_args", {}), **PLAIN_CONNECTION}
-        self.app = create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings,
-                               **IN_PROCESS})
+        self.app = create_app(
+            {"TASTY_ENV": "production", "RATELIMIT_ENABLED": False, **settings, **IN_PROCESS}
+        )
         self.client = self.app.test_client(use_cookies=False)
         self.statements: list[tuple[str, Any]] = []
         with self.app.app_context():
-            event.listen(db.engine, "before_cursor_execute",
-                         lambda _c, _cur, stmt, params, _ctx, _many: self.statements.append((stmt, params)))
+            event.listen(
+                db.engine,
+                "before_cursor_execute",
+                lambda _c, _cur, stmt, params, _ctx, _many: self.statements.append((stmt, params)),
+            )
 
     def count(self, method: str, path: str, warm: int = 2, **kwargs) -> Counted:
         """Statements and round trips of one request, after ``warm`` identical ones."""
@@ -103,8 +107,14 @@ def plain_app(database_url: str):
     from tasty_recipes import create_app
     from tasty_recipes.config import database_settings
 
-    return create_app({"TASTY_ENV": "production", "RATELIMIT_ENABLED": False,
-                       **database_settings(database_url), **IN_PROCESS})
+    return create_app(
+        {
+            "TASTY_ENV": "production",
+            "RATELIMIT_ENABLED": False,
+            **database_settings(database_url),
+            **IN_PROCESS,
+        }
+    )
 
 
 def explain(app, statement: str, params: Any) -> str:
@@ -136,8 +146,14 @@ def count_in(tree: Path, database_url: str, requests: dict[str, tuple[str, str, 
     """``InProcess.count`` of each ``name: (method, path, client kwargs)`` for the app as of the
     checkout at ``tree``, in a child process (one process imports one ``tasty_recipes``).
     Secrets come from os.environ, as for the servers; the statements' SQL is not kept."""
-    done = subprocess.run([sys.executable, "-m", "bench.inprocess", str(tree), database_url],
-                          input=json.dumps(requests), capture_output=True, text=True, cwd=REPO, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.inprocess", str(tree), database_url],
+        input=json.dumps(requests),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"counting in {tree} failed:\n{done.stderr[-2000:]}")
     return {name: Counted(**c) for name, c in json.loads(done.stdout.splitlines()[-1]).items()}
@@ -148,10 +164,20 @@ def main() -> None:
     tree, database_url = Path(sys.argv[1]), sys.argv[2]
     import_app_from(tree)
     inproc = InProcess(database_url)
-    counted = {name: inproc.count(method, path, **kwargs)
-               for name, (method, path, kwargs) in json.load(sys.stdin).items()}
-    print(json.dumps({name: dict(status=c.status, statements=c.statements, round_trips=c.round_trips,
-                                 sql=[], trips=c.trips) for name, c in counted.items()}))
+    counted = {
+        name: inproc.count(method, path, **kwargs)
+        for name, (method, path, kwargs) in json.load(sys.stdin).items()
+    }
+    print(
+        json.dumps(
+            {
+                name: dict(
+                    status=c.status, statements=c.statements, round_trips=c.round_trips, sql=[], trips=c.trips
+                )
+                for name, c in counted.items()
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

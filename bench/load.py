@@ -59,21 +59,42 @@ def parse(output: str) -> WrkResult:
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if sockets:
         errors += sum(int(n) for n in sockets.groups())
-    return WrkResult(float(rps.group(1)), _millis(p50.group(1)), _millis(p99.group(1)),
-                     int(total.group(1)), errors, output)
+    return WrkResult(
+        float(rps.group(1)), _millis(p50.group(1)), _millis(p99.group(1)), int(total.group(1)), errors, output
+    )
 
 
-def run_wrk(url: str, *, duration: float, connections: int, threads: int,
-            headers: dict[str, str] | None = None, script: Path | None = None,
-            env: dict[str, str] | None = None, timeout_s: int = 10) -> WrkResult:
+def run_wrk(
+    url: str,
+    *,
+    duration: float,
+    connections: int,
+    threads: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout_s: int = 10,
+) -> WrkResult:
     """One wrk run (``--latency``); ``script`` is a Lua file (POST bodies)."""
-    cmd = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{duration}s",
-           f"--timeout={timeout_s}s", "--latency"]
+    cmd = [
+        wrk_path(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={timeout_s}s",
+        "--latency",
+    ]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     if script is not None:
         cmd += ["-s", str(script)]
     cmd.append(url)
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                          env={**os.environ, **(env or {})}, timeout=duration + 60)
+    done = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+        timeout=duration + 60,
+    )
     return parse(done.stdout)

@@ -22,8 +22,10 @@ from psycopg2.pool import ThreadedConnectionPool
 ISSUER = "tasty_recipes"
 PAGE_SIZE = 20
 USER_SQL = "SELECT id, email, is_admin FROM users WHERE id = %s"
-RECIPES_SQL = ("SELECT id, name, description, owner_id, inserted_at, updated_at FROM recipes "
-               "ORDER BY inserted_at DESC, id DESC LIMIT %s")
+RECIPES_SQL = (
+    "SELECT id, name, description, owner_id, inserted_at, updated_at FROM recipes "
+    "ORDER BY inserted_at DESC, id DESC LIMIT %s"
+)
 
 app = Flask(__name__)
 JWT_KEY = os.environ["JWT_SECRET_KEY"]
@@ -76,8 +78,14 @@ def recipes():
     if not header.startswith("Bearer "):
         return unauthorized("unauthenticated")
     try:
-        claims = jwt.decode(header[7:], JWT_KEY, algorithms=["HS512"], audience=ISSUER, issuer=ISSUER,
-                            options={"require": ["exp", "nbf", "iat", "sub", "jti"]})
+        claims = jwt.decode(
+            header[7:],
+            JWT_KEY,
+            algorithms=["HS512"],
+            audience=ISSUER,
+            issuer=ISSUER,
+            options={"require": ["exp", "nbf", "iat", "sub", "jti"]},
+        )
     except jwt.InvalidTokenError:
         return unauthorized("invalid_token")
     if claims.get("typ") != "access":
@@ -85,8 +93,16 @@ def recipes():
     if not query(USER_SQL, (claims["sub"],)):
         return unauthorized("invalid_token")
     rows = query(RECIPES_SQL, (PAGE_SIZE,))
-    return jsonify(data=[
-        {"id": str(r[0]), "name": r[1], "description": r[2], "owner_id": str(r[3]),
-         "inserted_at": iso(r[4]), "updated_at": iso(r[5])}
-        for r in rows
-    ])
+    return jsonify(
+        data=[
+            {
+                "id": str(r[0]),
+                "name": r[1],
+                "description": r[2],
+                "owner_id": str(r[3]),
+                "inserted_at": iso(r[4]),
+                "updated_at": iso(r[5]),
+            }
+            for r in rows
+        ]
+    )

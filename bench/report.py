@@ -60,8 +60,11 @@ class Measured:
     def ratios_to(self, base: Measured, attr: str) -> list[float]:
         """Per-round ratios: each app run against the reference run just before it, so that
         the load other processes put on a shared machine mostly cancels out."""
-        return [getattr(mine, attr) / getattr(theirs, attr)
-                for mine, theirs in zip(self.runs, base.runs, strict=False) if getattr(theirs, attr)]
+        return [
+            getattr(mine, attr) / getattr(theirs, attr)
+            for mine, theirs in zip(self.runs, base.runs, strict=False)
+            if getattr(theirs, attr)
+        ]
 
     def ratio_to(self, base: Measured, attr: str) -> float | None:
         pairs = self.ratios_to(base, attr)
@@ -96,21 +99,49 @@ def machine(pg_version: str, app: Tree | None = None, baseline: Tree | None = No
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
     load = load_average()
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("Flask", "gunicorn", "SQLAlchemy", "psycopg2-binary", "PyJWT",
-                          "flask-jwt-extended", "bcrypt"))
-    commit = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "log", "-1",
-                          "--format=%h %s"])
-    dirty = _first_line(["git", "-C", str(Path(__file__).resolve().parent.parent), "status",
-                         "--porcelain", "--", "tasty_recipes", "wsgi.py", "migrations", "setup.cfg"])
-    served = [f"{role:<11} {tree.label} (served from a worktree)"
-              for role, tree in (("app:", app), ("baseline:", baseline)) if tree is not None]
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in (
+            "Flask",
+            "gunicorn",
+            "SQLAlchemy",
+            "psycopg2-binary",
+            "PyJWT",
+            "flask-jwt-extended",
+            "bcrypt",
+        )
+    )
+    commit = _first_line(
+        ["git", "-C", str(Path(__file__).resolve().parent.parent), "log", "-1", "--format=%h %s"]
+    )
+    dirty = _first_line(
+        [
+            "git",
+            "-C",
+            str(Path(__file__).resolve().parent.parent),
+            "status",
+            "--porcelain",
+            "--",
+            "tasty_recipes",
+            "wsgi.py",
+            "migrations",
+            "setup.cfg",
+        ]
+    )
+    served = [
+        f"{role:<11} {tree.label} (served from a worktree)"
+        for role, tree in (("app:", app), ("baseline:", baseline))
+        if tree is not None
+    ]
     return [
-        f"code:       {commit}" + ("  (plus uncommitted changes in the app)" if dirty != "?" and app is None
-                                   else ""),
+        f"code:       {commit}"
+        + ("  (plus uncommitted changes in the app)" if dirty != "?" and app is None else ""),
         *served,
         f"date:       {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')} ({_first_line(['date'])})",
         f"machine:    {os.cpu_count()} CPU(s) ({len(os.sched_getaffinity(0))} usable), {cpu}, "
@@ -129,10 +160,12 @@ def table(results: dict[tuple[int, str], Measured]) -> list[str]:
     """One row per size and endpoint; with a baseline, also x base: app ÷ baseline, per round."""
     with_base = any(name in BASELINE.values() for _, name in results)
     width = max(28, *(len(name) for _, name in results))
-    head = (f"{'recipes':>9}  {'endpoint':<{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'x ref rps':>9} {'x ref p99':>9}"
-            + (f" {'x base rps':>10} {'x base p99':>10}" if with_base else "")
-            + f" {'stmts':>5} {'trips':>5} {'RSS MB/worker':>14}")
+    head = (
+        f"{'recipes':>9}  {'endpoint':<{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'x ref rps':>9} {'x ref p99':>9}"
+        + (f" {'x base rps':>10} {'x base p99':>10}" if with_base else "")
+        + f" {'stmts':>5} {'trips':>5} {'RSS MB/worker':>14}"
+    )
     lines = [head, "-" * len(head)]
     for (size, name), m in sorted(results.items(), key=lambda kv: (kv[0][0], ROWS.index(kv[0][1]))):
         ref, base = results.get((size, REFERENCE)), results.get((size, BASELINE.get(name, "")))
@@ -143,8 +176,11 @@ def table(results: dict[tuple[int, str], Measured]) -> list[str]:
             x_rps, x_p99 = m.ratio_to(ref, "requests_per_second"), m.ratio_to(ref, "p99_ms")
         x_base = ""
         if with_base:
-            b_rps, b_p99 = ((m.ratio_to(base, "requests_per_second"), m.ratio_to(base, "p99_ms"))
-                            if base is not None else (None, None))
+            b_rps, b_p99 = (
+                (m.ratio_to(base, "requests_per_second"), m.ratio_to(base, "p99_ms"))
+                if base is not None
+                else (None, None)
+            )
             x_base = f" {_fmt(b_rps, 3):>10} {_fmt(b_p99, 3):>10}"
         rss = f"{max(m.rss_mb):.1f}" if m.rss_mb else "-"
         errors = f"  ({m.errors} errors!)" if m.errors else ""
@@ -152,7 +188,8 @@ def table(results: dict[tuple[int, str], Measured]) -> list[str]:
             f"{size:>9,}  {name:<{width}} {m.median('requests_per_second'):>8.1f} {m.median('p50_ms'):>8.2f} "
             f"{m.median('p99_ms'):>8.2f} {_fmt(x_rps):>9}{'b' if name == SIGN_IN else ' '}"
             f"{_fmt(x_p99):>9}{x_base} {m.statements if m.statements is not None else '-':>5} "
-            f"{m.round_trips if m.round_trips is not None else '-':>5} {rss:>14}{errors}")
+            f"{m.round_trips if m.round_trips is not None else '-':>5} {rss:>14}{errors}"
+        )
     lines.append("(b: POST /api/sign_in is compared with the bcrypt bound, not with the reference)")
     return lines
 
@@ -182,42 +219,53 @@ def _verdict(ok: bool) -> str:
 
 
 def targets(results: dict[tuple[int, str], Measured], sizes: list[int]) -> list[str]:
-    """Issue 7's targets, each with the measured value and a verdict."""
+    """The benchmark's targets, each with the measured value and a verdict."""
     lines = []
     for size in sizes:
         ref, app = results.get((size, REFERENCE)), results.get((size, API_LIST))
         if ref and app:
             x = app.ratio_to(ref, "requests_per_second")
-            lines.append(f"GET /api/recipes req/s >= 0.6x reference at {size:,}: {x:.3f}x  "
-                         f"{_verdict(x >= 0.6)}{_spread(app.ratios_to(ref, 'requests_per_second'))}")
+            lines.append(
+                f"GET /api/recipes req/s >= 0.6x reference at {size:,}: {x:.3f}x  "
+                f"{_verdict(x >= 0.6)}{_spread(app.ratios_to(ref, 'requests_per_second'))}"
+            )
             x = app.ratio_to(ref, "p99_ms")
-            lines.append(f"GET /api/recipes p99 <= 2x reference at {size:,}:    {x:.3f}x  "
-                         f"{_verdict(x <= 2)}{_spread(app.ratios_to(ref, 'p99_ms'))}")
+            lines.append(
+                f"GET /api/recipes p99 <= 2x reference at {size:,}:    {x:.3f}x  "
+                f"{_verdict(x <= 2)}{_spread(app.ratios_to(ref, 'p99_ms'))}"
+            )
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
         for name in (API_LIST, API_DEEP):
             lo, hi = results.get((small, name)), results.get((big, name))
             if lo and hi:
                 x = hi.median("p50_ms") / lo.median("p50_ms")
-                lines.append(f"flat cost, {name} p50 at {big:,} / at {small:,}: {x:.3f}x  "
-                             f"{_verdict(x <= 1.2)}")
+                lines.append(
+                    f"flat cost, {name} p50 at {big:,} / at {small:,}: {x:.3f}x  {_verdict(x <= 1.2)}"
+                )
     for name in (API_LIST, API_DEEP, HTML_LIST):
         m = results.get((sizes[-1], name))
         if m is not None and m.statements is not None:
             limit = 3 if name == HTML_LIST else 2
-            lines.append(f"statements per request, {name}: {m.statements} (at most {limit})  "
-                         f"{_verdict(m.statements <= limit)}")
+            lines.append(
+                f"statements per request, {name}: {m.statements} (at most {limit})  "
+                f"{_verdict(m.statements <= limit)}"
+            )
     for size in sizes:
         m = results.get((size, SIGN_IN))
         if m and m.bounds:
             x = m.ratio_to_bound()
             rounds = [run.requests_per_second / b for run, b in zip(m.runs, m.bounds, strict=False)]
-            lines.append(f"POST /api/sign_in at {size:,}: {m.median('requests_per_second'):.2f} req/s, "
-                         f"bcrypt bound {statistics.median(m.bounds):.2f}/s: {x:.3f}x (>= 0.9)  "
-                         f"{_verdict(x >= 0.9)}{_spread(rounds)}")
-    worst = max((max(m.rss_mb) for (_, name), m in results.items() if name != REFERENCE and m.rss_mb),
-                default=None)
+            lines.append(
+                f"POST /api/sign_in at {size:,}: {m.median('requests_per_second'):.2f} req/s, "
+                f"bcrypt bound {statistics.median(m.bounds):.2f}/s: {x:.3f}x (>= 0.9)  "
+                f"{_verdict(x >= 0.9)}{_spread(rounds)}"
+            )
+    worst = max(
+        (max(m.rss_mb) for (_, name), m in results.items() if name != REFERENCE and m.rss_mb), default=None
+    )
     if worst is not None:
-        lines.append(f"app worker RSS after the benchmark: {worst:.1f} MB (at most 80)  "
-                     f"{_verdict(worst <= 80)}")
+        lines.append(
+            f"app worker RSS after the benchmark: {worst:.1f} MB (at most 80)  {_verdict(worst <= 80)}"
+        )
     return lines

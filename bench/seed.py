@@ -36,10 +36,21 @@ COPY_CHUNK_ROWS = 100_000
 SPREAD_SECONDS = 365 * 24 * 3600
 
 _ADJECTIVES = ("Smoky", "Crispy", "Creamy", "Spicy", "Lemony", "Rustic", "Golden", "Tangy")
-_DISHES = ("lentil soup", "tomato tart", "chicken curry", "mushroom risotto", "apple pie",
-           "bean chili", "pea salad", "fish stew", "banana bread", "leek quiche")
+_DISHES = (
+    "lentil soup",
+    "tomato tart",
+    "chicken curry",
+    "mushroom risotto",
+    "apple pie",
+    "bean chili",
+    "pea salad",
+    "fish stew",
+    "banana bread",
+    "leek quiche",
+)
 _DESCRIPTIONS = tuple(
-    " ".join(steps) for steps in (
+    " ".join(steps)
+    for steps in (
         ("Chop everything finely.", "Warm the oil over a medium heat.", "Simmer for twenty minutes."),
         ("Season generously.", "Bake until golden.", "Rest for five minutes before serving."),
         ("Stir in the herbs at the end.", "Serve with crusty bread."),
@@ -86,12 +97,24 @@ def create_database(url: str, fresh: bool) -> None:
 def migrate(url: str, app_dir: Path = REPO, app_env: dict[str, str] | None = None) -> None:
     """Run the migrations of the app in ``app_dir`` against ``url`` (production profile, throwaway
     secrets); ``app_env``: e.g. the ``PYTHONPATH`` of a worktree (bench.worktree)."""
-    env = {**os.environ, **(app_env or {}), "DATABASE_URL": url, "TASTY_ENV": "production",
-           "SERVER_NAME": "localhost", "SECRET_KEY": secrets.token_urlsafe(64),
-           "JWT_SECRET_KEY": secrets.token_urlsafe(64)}
+    env = {
+        **os.environ,
+        **(app_env or {}),
+        "DATABASE_URL": url,
+        "TASTY_ENV": "production",
+        "SERVER_NAME": "localhost",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(64),
+    }
     flask = str(Path(sys.executable).with_name("flask"))
-    subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=app_dir, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        [flask, "--app", "wsgi", "db", "upgrade"],
+        cwd=app_dir,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _copy(cur, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
@@ -112,8 +135,12 @@ def seed_users(conn, n_users: int) -> list[str]:
     with conn.cursor() as cur:
         cur.execute("TRUNCATE users, users_tokens, recipes CASCADE")  # and every table referring to them
         lines = [f"{uid}\t{user_email(n)}\t{hashed}\t{now}\tf\t{now}\t{now}\n" for n, uid in enumerate(ids)]
-        _copy(cur, "users", ("id", "email", "hashed_password", "confirmed_at", "is_admin",
-                             "inserted_at", "updated_at"), lines)
+        _copy(
+            cur,
+            "users",
+            ("id", "email", "hashed_password", "confirmed_at", "is_admin", "inserted_at", "updated_at"),
+            lines,
+        )
     conn.commit()
     return ids
 
@@ -131,8 +158,10 @@ def seed_recipes(conn, owner_ids: list[str], how_many: int, start: int = 0) -> N
             for n in range(start + done, start + done + size):
                 stamp = (now - timedelta(seconds=rng.random() * SPREAD_SECONDS)).isoformat()
                 name = f"{_ADJECTIVES[n % len(_ADJECTIVES)]} {_DISHES[n % len(_DISHES)]} #{n + 1}"
-                lines.append(f"{uuid.uuid4()}\t{name}\t{_DESCRIPTIONS[n % len(_DESCRIPTIONS)]}\t"
-                             f"{owner_ids[n % len(owner_ids)]}\t1\t{stamp}\t{stamp}\n")
+                lines.append(
+                    f"{uuid.uuid4()}\t{name}\t{_DESCRIPTIONS[n % len(_DESCRIPTIONS)]}\t"
+                    f"{owner_ids[n % len(owner_ids)]}\t1\t{stamp}\t{stamp}\n"
+                )
             _copy(cur, "recipes", columns, lines)
             done += size
     conn.commit()
@@ -148,8 +177,15 @@ def analyze(url: str) -> None:
         conn.close()
 
 
-def ensure(url: str, users: int, recipes: int, fresh: bool = False, log=print, app_dir: Path = REPO,
-           app_env: dict[str, str] | None = None) -> dict[str, float]:
+def ensure(
+    url: str,
+    users: int,
+    recipes: int,
+    fresh: bool = False,
+    log=print,
+    app_dir: Path = REPO,
+    app_env: dict[str, str] | None = None,
+) -> dict[str, float]:
     """Make the database hold ``users`` bench users and ``recipes`` recipes; returns timings.
 
     Recipes are topped up when there are fewer (users kept); with a different
@@ -177,8 +213,7 @@ def ensure(url: str, users: int, recipes: int, fresh: bool = False, log=print, a
             t = time.perf_counter()
             seed_recipes(conn, owner_ids, recipes - have_recipes, start=have_recipes)
             timings["recipes"] = time.perf_counter() - t
-            log(f"copied {recipes - have_recipes} recipes in {timings['recipes']:.1f}s "
-                f"(now {recipes})")
+            log(f"copied {recipes - have_recipes} recipes in {timings['recipes']:.1f}s (now {recipes})")
     finally:
         conn.close()
     t = time.perf_counter()

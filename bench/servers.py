@@ -57,16 +57,37 @@ class Server:
     """One gunicorn master on 127.0.0.1:port, its log in ``log_path``; ``cwd``: where ``target``
     is imported from (a worktree of another revision, with its ``PYTHONPATH`` in ``env``)."""
 
-    def __init__(self, target: str, port: int, config: WorkerConfig, env: dict[str, str],
-                 log_path: Path, cwd: Path = REPO):
+    def __init__(
+        self,
+        target: str,
+        port: int,
+        config: WorkerConfig,
+        env: dict[str, str],
+        log_path: Path,
+        cwd: Path = REPO,
+    ):
         self.target, self.port, self.config, self.log_path = target, port, config, log_path
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        cmd = [gunicorn, *config.args, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-               "--graceful-timeout", "5", target]
+        cmd = [
+            gunicorn,
+            *config.args,
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
+            target,
+        ]
         self._log = open(log_path, "ab")  # closed in stop()
-        self.process = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env},
-                                        stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, path: str, timeout_s: float = 30) -> None:
         deadline = time.monotonic() + timeout_s
@@ -137,8 +158,10 @@ def rss_mb(pid: int) -> float:
 
 # --- plain HTTP (production cookies are Secure: we carry them ourselves over http) -----
 
-def request(method: str, port: int, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+
+def request(
+    method: str, port: int, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -171,10 +194,16 @@ def browser_log_in(port: int, email: str, password: str, cookie_name: str = "_ta
     match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
     if status != 200 or cookie is None or match is None:
         raise RuntimeError(f"GET /users/log_in: status {status}, no session cookie or CSRF token")
-    form = urllib.parse.urlencode({"email": email, "password": password,
-                                   "csrf_token": match.group(1).decode()}).encode()
-    status, headers, _ = request("POST", port, "/users/log_in", form, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    form = urllib.parse.urlencode(
+        {"email": email, "password": password, "csrf_token": match.group(1).decode()}
+    ).encode()
+    status, headers, _ = request(
+        "POST",
+        port,
+        "/users/log_in",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
     cookie = _cookie(headers, cookie_name)
     if status != 302 or cookie is None:
         raise RuntimeError(f"POST /users/log_in answered {status} without a new session cookie")

@@ -29,8 +29,22 @@ def start(pids: list[int], seconds: float, out_dir: Path, label: str) -> list[tu
     started = []
     for pid in pids:
         path = out_dir / f"{label}-{pid}.txt"
-        cmd = [exe, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200", "-f", "raw",
-               "-o", str(path), "--nonblocking", "--gil"]
+        cmd = [
+            exe,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(int(seconds)),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            str(path),
+            "--nonblocking",
+            "--gil",
+        ]
         started.append((subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), path))
     return started
 

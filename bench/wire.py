@@ -71,10 +71,10 @@ class QueryRelay:
                     if len(buffer) < 1 + length:
                         break
                     if kind == b"Q":
-                        text = buffer[5:1 + length].rstrip(b"\0").decode(errors="replace")
+                        text = buffer[5 : 1 + length].rstrip(b"\0").decode(errors="replace")
                         with self._lock:
                             self.queries.append(" ".join(text.split()))
-                    buffer = buffer[1 + length:]
+                    buffer = buffer[1 + length :]
                 server.sendall(data)
         except OSError:
             pass

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
 
 # --- error handling ----------------------------------------------------------------
 
+
 def describe_validation_error(exc: ValidationError) -> str:
     """``field: message, message; field: message`` on one line."""
     return "; ".join(f"{field}: {', '.join(messages)}" for field, messages in exc.fields.items())
@@ -67,7 +68,8 @@ def cli_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             # The class name only: the message may hold SQL or the connection URL.
             raise click.ClickException(
                 f"the database failed ({exc.__class__.__name__}); is it running and migrated "
-                "(flask db upgrade)?") from exc
+                "(flask db upgrade)?"
+            ) from exc
 
     return wrapper
 
@@ -99,6 +101,7 @@ def format_time(moment) -> str:
 
 # --- users ---------------------------------------------------------------------------
 
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--password", help="The password; prompted for (hidden, twice) when left out.")
@@ -123,8 +126,10 @@ def list_users() -> None:
         click.echo("No users.")
         return
     rows = [("ID", "EMAIL", "CONFIRMED", "ADMIN", "CREATED")]
-    rows += [(str(u.id), u.email, _yes_no(u.is_confirmed), _yes_no(u.is_admin),
-              format_time(u.inserted_at)) for u in users]
+    rows += [
+        (str(u.id), u.email, _yes_no(u.is_confirmed), _yes_no(u.is_admin), format_time(u.inserted_at))
+        for u in users
+    ]
     echo_table(rows)
 
 
@@ -194,15 +199,16 @@ def delete_user(email: str, yes: bool) -> None:
     recipes_count = recipes.count_recipes_owned_by(user.id)
     if not yes:
         tokens_count = accounts_admin.count_user_tokens(user)
-        click.confirm(f"Delete {user.email} with {recipes_count} recipe(s) and "
-                      f"{tokens_count} token(s)?", abort=True)
+        click.confirm(
+            f"Delete {user.email} with {recipes_count} recipe(s) and {tokens_count} token(s)?", abort=True
+        )
     address = user.email
     tokens_deleted = accounts_admin.delete_user(user)
-    click.echo(f"Deleted user {address}, {recipes_count} recipe(s) and "
-               f"{tokens_deleted} token(s).")
+    click.echo(f"Deleted user {address}, {recipes_count} recipe(s) and {tokens_deleted} token(s).")
 
 
 # --- tokens ----------------------------------------------------------------------------
+
 
 @tokens_cli.command("purge")
 @cli_errors
@@ -222,6 +228,7 @@ def purge_idempotency_keys() -> None:
 
 # --- mail ------------------------------------------------------------------------------------
 
+
 @mail_cli.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @cli_errors
@@ -234,8 +241,13 @@ def run_mail_worker(once: bool) -> None:
         _echo_delivery(mail_worker.run_once())
         return
     poll_seconds = current_app.config["MAIL_WORKER_POLL_SECONDS"]
-    mail_worker.run(poll_seconds, on_pass=_echo_busy_pass, on_start=lambda: click.echo(
-        f"Mail worker started, polling every {poll_seconds} s; SIGTERM or Ctrl-C stops it."))
+    mail_worker.run(
+        poll_seconds,
+        on_pass=_echo_busy_pass,
+        on_start=lambda: click.echo(
+            f"Mail worker started, polling every {poll_seconds} s; SIGTERM or Ctrl-C stops it."
+        ),
+    )
     click.echo("Mail worker stopped.")
 
 
@@ -249,8 +261,13 @@ def _echo_busy_pass(report: DeliveryReport) -> None:
 
 
 @mail_cli.command("status")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many failed and pending messages to list.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many failed and pending messages to list.",
+)
 @cli_errors
 def mail_status(limit: int) -> None:
     """Count the queued, sent and failed emails; list the failed and the oldest pending."""
@@ -265,12 +282,22 @@ def _echo_messages(title: str, messages: list, total: int) -> None:
         return
     click.echo(f"\n{title} ({len(messages)} of {total}):")
     rows = [("ID", "RECIPIENT", "SUBJECT", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR")]
-    rows += [(str(m.id), m.recipient, m.subject, str(m.attempts), format_time(m.next_attempt_at),
-              m.last_error or "-") for m in messages]
+    rows += [
+        (
+            str(m.id),
+            m.recipient,
+            m.subject,
+            str(m.attempts),
+            format_time(m.next_attempt_at),
+            m.last_error or "-",
+        )
+        for m in messages
+    ]
     echo_table(rows)
 
 
 # --- secrets and development data ---------------------------------------------------------
+
 
 @click.command("gen-secret")
 def gen_secret() -> None:
@@ -279,17 +306,30 @@ def gen_secret() -> None:
 
 
 @click.command("seed")
-@click.option("--users", "users_count", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many users to create (they share one password, printed at the end).")
-@click.option("--recipes", "recipes_count", type=click.IntRange(min=0), default=1000,
-              show_default=True, help="How many recipes to create, spread over the new users.")
+@click.option(
+    "--users",
+    "users_count",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many users to create (they share one password, printed at the end).",
+)
+@click.option(
+    "--recipes",
+    "recipes_count",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many recipes to create, spread over the new users.",
+)
 @click.option("--force", is_flag=True, help="Seed even when TASTY_ENV=production.")
 @cli_errors
 def seed(users_count: int, recipes_count: int, force: bool) -> None:
     """Fill a development database with generated users and recipes."""
     if current_app.config["TASTY_ENV"] == "production" and not force:
-        raise click.ClickException("refusing to seed a production database (TASTY_ENV=production);"
-                                   " pass --force to do it anyway")
+        raise click.ClickException(
+            "refusing to seed a production database (TASTY_ENV=production); pass --force to do it anyway"
+        )
     if recipes_count and not users_count:
         raise click.ClickException("--recipes needs at least one user (--users 1 or more)")
     password = secrets.token_urlsafe(SEED_PASSWORD_BYTES)

@@ -75,7 +75,7 @@ def normalize_database_url(url: str) -> str:
     """
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 
@@ -99,9 +99,7 @@ def _secrets(env: str, instance_path: str) -> dict[str, str]:
     elif env == "development":
         secret_key = secret_key or _instance_secret(instance_path, "secret_key")
     elif not secret_key:
-        raise ConfigError(
-            "SECRET_KEY must be set in production (generate one with `flask gen-secret`)"
-        )
+        raise ConfigError("SECRET_KEY must be set in production (generate one with `flask gen-secret`)")
     jwt_key = jwt_key or secret_key
     if env == "production" and len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
         raise ConfigError(
@@ -126,10 +124,12 @@ def database_settings(url: str) -> dict[str, Any]:
     round trip (a stopped server process, whose socket the kernel still answers).
     """
     url = normalize_database_url(url)
-    settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
-                                "DATABASE_CLIENT_TIMEOUT_SECONDS": 0,
-                                "DATABASE_PING_AFTER_IDLE_SECONDS": _env_float(
-                                    "DATABASE_PING_AFTER_IDLE_SECONDS", 1.0)}
+    settings: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DATABASE_CLIENT_TIMEOUT_SECONDS": 0,
+        "DATABASE_PING_AFTER_IDLE_SECONDS": _env_float("DATABASE_PING_AFTER_IDLE_SECONDS", 1.0),
+    }
     if url.startswith("postgresql"):
         statement_ms = _env_int("DATABASE_STATEMENT_TIMEOUT_MS", 4000)
         lock_ms = _env_int("DATABASE_LOCK_TIMEOUT_MS", 2000)
@@ -138,14 +138,19 @@ def database_settings(url: str) -> dict[str, Any]:
             "connect_args": {
                 "connect_timeout": connect_s,
                 "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
-                "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
-                "keepalives_count": 2, "tcp_user_timeout": statement_ms,
+                "keepalives": 1,
+                "keepalives_idle": 5,
+                "keepalives_interval": 2,
+                "keepalives_count": 2,
+                "tcp_user_timeout": statement_ms,
             },
             "pool_timeout": 3,
         }
         # Longer than any statement may run (the server cancels those cleanly itself).
         settings["DATABASE_CLIENT_TIMEOUT_SECONDS"] = max(statement_ms / 1000 + 0.5, connect_s)
     return settings
+
+
 def _mail(env: str) -> dict[str, Any]:
     default_backend = {"production": "smtp", "development": "console", "testing": "memory"}[env]
     backend = _env("MAIL_BACKEND", default_backend)
@@ -247,8 +252,7 @@ def load_config(env: str, instance_path: str) -> dict[str, Any]:
         config["SERVER_NAME"] = _env("SERVER_NAME")
     if _env("TRUSTED_HOSTS"):
         # Flask answers 400 to a request whose Host is not one of these.
-        config["TRUSTED_HOSTS"] = [host.strip() for host in _env("TRUSTED_HOSTS").split(",")
-                                   if host.strip()]
+        config["TRUSTED_HOSTS"] = [host.strip() for host in _env("TRUSTED_HOSTS").split(",") if host.strip()]
     config.update(_secrets(env, instance_path))
     config.update(database_settings(_env("DATABASE_URL") or default_database_url(env, instance_path)))
     config.update(_mail(env))

@@ -55,9 +55,7 @@ class TimestampMixin:
     """``inserted_at`` and ``updated_at`` columns in UTC, set on insert and on every update."""
 
     inserted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
 __all__ = ["CIText", "TimestampMixin", "UTCDateTime", "UUIDType", "func", "utcnow", "uuid_pk"]
@@ -125,8 +123,11 @@ def configure_engine(app) -> None:
             db_waits.install(app.config["DATABASE_CLIENT_TIMEOUT_SECONDS"])
             event.listen(engine, "checkin", _remember_checkin)
             event.listen(engine, "checkin", _restore_transactions)
-            event.listen(engine, "checkout", functools.partial(
-                _ping_if_idle, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]))
+            event.listen(
+                engine,
+                "checkout",
+                functools.partial(_ping_if_idle, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]),
+            )
 
 
 def _restore_transactions(dbapi_connection, record) -> None:

@@ -42,9 +42,13 @@ def _note_commit(_connection) -> None:
 
 def can_retry(exc: Exception) -> bool:
     """True when ``exc`` is a dead connection found before this request committed anything."""
-    return (isinstance(exc, DBAPIError) and exc.connection_invalidated
-            and not isinstance(exc.orig, DatabaseTimeout)  # waited long enough already
-            and not g.get("db_commit_attempted") and not g.get("db_retried"))
+    return (
+        isinstance(exc, DBAPIError)
+        and exc.connection_invalidated
+        and not isinstance(exc.orig, DatabaseTimeout)  # waited long enough already
+        and not g.get("db_commit_attempted")
+        and not g.get("db_retried")
+    )
 
 
 def retry_view():

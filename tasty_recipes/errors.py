@@ -48,8 +48,11 @@ def _untrusted_host():
     # answer is plain (no page template, whose links need them).
     if is_api_request():
         return jsonify(errors={"detail": "Bad Request"}), 400
-    return "Bad Request: this site does not answer for that host name.", 400, {
-        "Content-Type": "text/plain; charset=utf-8"}
+    return (
+        "Bad Request: this site does not answer for that host name.",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
 
 
 def _retry_after(exc: HTTPException) -> int:
@@ -70,8 +73,11 @@ def _domain_error(exc: DomainError):
 
 
 def _csrf_error(exc: CSRFError):
-    return error_response(400, "Bad Request: the form expired or is missing its security token. "
-                               "Go back, reload the page and try again.")
+    return error_response(
+        400,
+        "Bad Request: the form expired or is missing its security token. "
+        "Go back, reload the page and try again.",
+    )
 
 
 def _database_unavailable(exc: Exception):
@@ -83,8 +89,7 @@ def _database_unavailable(exc: Exception):
     db.session.remove()
     # The error page must not try to load the user from the database again.
     g._login_user = login_manager.anonymous_user()
-    return error_response(503, "Service Unavailable",
-                          {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+    return error_response(503, "Service Unavailable", {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:

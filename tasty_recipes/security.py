@@ -11,18 +11,20 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .web.requests import is_api_request
 
 # Only our own origin; no inline script or style; never framed.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 STATIC_HEADERS = [
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
@@ -69,6 +71,7 @@ def refuse_malformed_referrers(app: Flask) -> None:
     ``ValueError`` escape for ``https://host:99999/`` or ``https://[::1/``: a 500.
     Registered before CSRFProtect so that this check runs first.
     """
+
     @app.before_request
     def _check_referrer():
         if request.method not in UNSAFE_METHODS or not request.referrer:

@@ -24,12 +24,12 @@ from .support.worker_database import create_postgres_database
 
 # --- database per worker -------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     base = os.environ.get("TEST_DATABASE_URL", "")
     if os.environ.get("REQUIRE_POSTGRES") == "1" and not base.startswith(("postgres", "postgresql")):
-        pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a PostgreSQL URL",
-                    returncode=3)
+        pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a PostgreSQL URL", returncode=3)
     if base:
         return create_postgres_database(base)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
@@ -65,6 +65,7 @@ def is_postgres(app) -> bool:
 
 # --- HTTP clients ----------------------------------------------------------------------
 
+
 @pytest.fixture()
 def client(app):
     return app.test_client()
@@ -72,16 +73,19 @@ def client(app):
 
 # --- data fixtures (always through the services) -----------------------------------------
 
+
 @pytest.fixture()
 def user_fixture(app):
-    def make(email: str | None = None, password: str = VALID_PASSWORD, confirmed: bool = False,
-             admin: bool = False):
+    def make(
+        email: str | None = None, password: str = VALID_PASSWORD, confirmed: bool = False, admin: bool = False
+    ):
         user = accounts.register_user(email or unique_user_email(), password)
         if confirmed:
             accounts_admin.mark_user_confirmed(user)
         if admin:
             accounts_admin.set_admin(user, True)
         return user
+
     return make
 
 
@@ -94,12 +98,14 @@ def user(user_fixture):
 def recipe_fixture(app):
     def make(owner, name: str = "Lentil soup", description: str = "Simmer lentils for 30 minutes."):
         return recipes.create_recipe(owner, {"name": name, "description": description})
+
     return make
 
 
 @pytest.fixture()
 def count_statements(app):
     """``with count_statements() as statements: …``; ``statements`` lists the SQL run."""
+
     @contextlib.contextmanager
     def counting():
         statements: list[str] = []
@@ -112,6 +118,7 @@ def count_statements(app):
             yield statements
         finally:
             event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
     return counting
 
 

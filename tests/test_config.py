@@ -10,6 +10,7 @@ from .support.app import make_app
 
 # --- production refuses to start without what it needs ------------------------------------------
 
+
 def test_production_refuses_to_start_without_secret_key(database_url, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -37,6 +38,7 @@ def test_production_refuses_a_short_secret_key_even_with_a_long_jwt_key(database
 
 
 # --- settings from the environment -------------------------------------------------------------------
+
 
 def test_trusted_hosts_come_from_the_environment(database_url, monkeypatch):
     monkeypatch.setenv("TRUSTED_HOSTS", "recipes.example, localhost")

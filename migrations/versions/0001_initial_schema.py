@@ -41,9 +41,12 @@ def upgrade():
     op.create_table(
         "users_tokens",
         sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("user_id", sa.Uuid(),
-                  sa.ForeignKey("users.id", ondelete="CASCADE", name="users_tokens_user_id_fkey"),
-                  nullable=False),
+        sa.Column(
+            "user_id",
+            sa.Uuid(),
+            sa.ForeignKey("users.id", ondelete="CASCADE", name="users_tokens_user_id_fkey"),
+            nullable=False,
+        ),
         sa.Column("token", sa.LargeBinary(32), nullable=False),
         sa.Column("context", sa.String(255), nullable=False),
         sa.Column("sent_to", sa.String(255), nullable=True),
@@ -57,16 +60,18 @@ def upgrade():
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("owner_id", sa.Uuid(),
-                  sa.ForeignKey("users.id", ondelete="CASCADE", name="recipes_owner_id_fkey"),
-                  nullable=False),
+        sa.Column(
+            "owner_id",
+            sa.Uuid(),
+            sa.ForeignKey("users.id", ondelete="CASCADE", name="recipes_owner_id_fkey"),
+            nullable=False,
+        ),
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
         sa.Column("inserted_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
     )
     op.create_index("recipes_inserted_at_id_index", "recipes", ["inserted_at", "id"])
-    op.create_index("recipes_owner_id_inserted_at_id_index", "recipes",
-                    ["owner_id", "inserted_at", "id"])
+    op.create_index("recipes_owner_id_inserted_at_id_index", "recipes", ["owner_id", "inserted_at", "id"])
 
 
 def downgrade():

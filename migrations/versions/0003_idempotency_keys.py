@@ -23,9 +23,12 @@ def upgrade():
         sa.Column("scope", sa.String(100), nullable=False),
         sa.Column("key", sa.String(255), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.Uuid(),
-                  sa.ForeignKey("users.id", ondelete="CASCADE", name="idempotency_keys_user_id_fkey"),
-                  nullable=True),
+        sa.Column(
+            "user_id",
+            sa.Uuid(),
+            sa.ForeignKey("users.id", ondelete="CASCADE", name="idempotency_keys_user_id_fkey"),
+            nullable=True,
+        ),
         # Empty only inside the transaction that claims the key; written before it commits.
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),

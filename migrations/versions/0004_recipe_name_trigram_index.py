@@ -22,8 +22,13 @@ def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.create_index("recipes_name_trgm_index", "recipes", ["name"], postgresql_using="gin",
-                    postgresql_ops={"name": "gin_trgm_ops"})
+    op.create_index(
+        "recipes_name_trgm_index",
+        "recipes",
+        ["name"],
+        postgresql_using="gin",
+        postgresql_ops={"name": "gin_trgm_ops"},
+    )
 
 
 def downgrade():

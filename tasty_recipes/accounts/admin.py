@@ -38,8 +38,7 @@ def set_admin(user: User, is_admin: bool) -> User:
 SEED_BATCH_SIZE = 5_000
 
 
-def create_user(email: Any, password: Any, *, confirmed: bool = False,
-                is_admin: bool = False) -> User:
+def create_user(email: Any, password: Any, *, confirmed: bool = False, is_admin: bool = False) -> User:
     """Create a user from the command line, in one transaction; sends no email.
 
     Same validation as the web (ValidationError with per-field messages).
@@ -49,8 +48,12 @@ def create_user(email: Any, password: Any, *, confirmed: bool = False,
     email = changesets.email_changeset(errors, email)
     password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
-    user = User(email=email, hashed_password=hash_password(password), is_admin=is_admin,
-                confirmed_at=utcnow() if confirmed else None)
+    user = User(
+        email=email,
+        hashed_password=hash_password(password),
+        is_admin=is_admin,
+        confirmed_at=utcnow() if confirmed else None,
+    )
     db.session.add(user)
     changesets.commit_or_taken()
     return user
@@ -85,8 +88,7 @@ def set_user_password(user: User, password: Any) -> User:
 
 def count_user_tokens(user: User) -> int:
     """How many tokens (sessions, email links, API tokens) the user has."""
-    return db.session.scalar(
-        select(func.count()).select_from(UserToken).where(UserToken.user_id == user.id))
+    return db.session.scalar(select(func.count()).select_from(UserToken).where(UserToken.user_id == user.id))
 
 
 def delete_user(user: User) -> int:
@@ -125,10 +127,19 @@ def seed_users(count: int, password: str, batch_size: int = SEED_BATCH_SIZE) -> 
     run = uuid.uuid4().hex[:8]
     now = utcnow()
     ids = [uuid.uuid4() for _ in range(count)]
-    rows = [{"id": user_id, "email": f"cook-{run}-{n}@example.com", "hashed_password": hashed,
-             "confirmed_at": now, "is_admin": False, "inserted_at": now, "updated_at": now}
-            for n, user_id in enumerate(ids, start=1)]
+    rows = [
+        {
+            "id": user_id,
+            "email": f"cook-{run}-{n}@example.com",
+            "hashed_password": hashed,
+            "confirmed_at": now,
+            "is_admin": False,
+            "inserted_at": now,
+            "updated_at": now,
+        }
+        for n, user_id in enumerate(ids, start=1)
+    ]
     for start in range(0, len(rows), batch_size):
-        db.session.execute(insert(User.__table__), rows[start:start + batch_size])
+        db.session.execute(insert(User.__table__), rows[start : start + batch_size])
         db.session.commit()
     return ids

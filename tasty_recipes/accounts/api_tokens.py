@@ -62,8 +62,9 @@ _PRINCIPAL_BY_TOKEN = (
 )
 
 
-def get_principal_by_api_token(jti: Any, subject: Any, validity: timedelta,
-                               read_only: bool = False) -> ApiPrincipal | None:
+def get_principal_by_api_token(
+    jti: Any, subject: Any, validity: timedelta, read_only: bool = False
+) -> ApiPrincipal | None:
     """The user of a live API token, in ONE statement (token row joined to its user).
 
     None when the token was revoked, its user deleted, it is older than
@@ -80,8 +81,9 @@ def get_principal_by_api_token(jti: Any, subject: Any, validity: timedelta,
         return None
     if read_only:
         autocommit_reads()
-    row = db.session.execute(_PRINCIPAL_BY_TOKEN, {
-        "token": digest_jti(jti), "user_id": user_id, "since": utcnow() - validity}).first()
+    row = db.session.execute(
+        _PRINCIPAL_BY_TOKEN, {"token": digest_jti(jti), "user_id": user_id, "since": utcnow() - validity}
+    ).first()
     return ApiPrincipal(*row) if row else None
 
 

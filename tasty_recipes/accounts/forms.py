@@ -1,5 +1,4 @@
-"""WTForms classes for rendering the account pages; rules live in accounts.service.
-"""
+"""WTForms classes for rendering the account pages; rules live in accounts.service."""
 
 from __future__ import annotations
 

@@ -22,8 +22,7 @@ class User(TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(CIText, nullable=False)
     hashed_password: Mapped[str] = mapped_column(String(255), nullable=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                           server_default="false")
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
 
     # Flask-Login: the browser's session token, set when the user is loaded from it.
     session_token = None  # str | None; not a column

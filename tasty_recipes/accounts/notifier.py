@@ -50,20 +50,17 @@ def _enqueue(recipient: str, subject: str, template: str, **context) -> OutboxMe
 
 def enqueue_confirmation_instructions(email: str, url: str) -> OutboxMessage:
     """Queue the confirmation link on db.session; the caller commits."""
-    return _enqueue(email, "Confirmation instructions", "confirmation_instructions",
-                    email=email, url=url)
+    return _enqueue(email, "Confirmation instructions", "confirmation_instructions", email=email, url=url)
 
 
 def enqueue_reset_password_instructions(email: str, url: str) -> OutboxMessage:
     """Queue the reset-password link on db.session; the caller commits."""
-    return _enqueue(email, "Reset password instructions", "reset_password_instructions",
-                    email=email, url=url)
+    return _enqueue(email, "Reset password instructions", "reset_password_instructions", email=email, url=url)
 
 
 def enqueue_update_email_instructions(email: str, url: str) -> OutboxMessage:
     """Queue the change-email link (to the new address) on db.session; the caller commits."""
-    return _enqueue(email, "Update email instructions", "update_email_instructions",
-                    email=email, url=url)
+    return _enqueue(email, "Update email instructions", "update_email_instructions", email=email, url=url)
 
 
 def send_enqueued(message: OutboxMessage) -> None:

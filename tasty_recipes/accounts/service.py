@@ -26,8 +26,8 @@ from .passwords import hash_password, no_user_verify, verify_password
 MakeUrl = Callable[[str], str]
 
 
-
 # --- lookups -----------------------------------------------------------------
+
 
 def get_user_by_email(email: Any) -> User | None:
     """The user with this email, compared case-insensitively; None if there is none.
@@ -69,6 +69,7 @@ def get_user(user_id: Any) -> User:
 
 
 # --- registration and confirmation ----------------------------------------------
+
 
 def register_user(email: Any, password: Any) -> User:
     """Create an unconfirmed user; raises ValidationError with per-field messages."""
@@ -131,6 +132,7 @@ def _consume(row: UserToken) -> bool:
 
 # --- reset password ----------------------------------------------------------------
 
+
 def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> None:
     """Email a reset-password link (valid one day), confirmed or not."""
     encoded, row = tokens.build_token(user, tokens.RESET, sent_to=user.email)
@@ -168,8 +170,8 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
 
 # --- settings --------------------------------------------------------------------
 
-def request_email_change(user: User, current_password: Any, new_email: Any,
-                         make_url: MakeUrl) -> str:
+
+def request_email_change(user: User, current_password: Any, new_email: Any, make_url: MakeUrl) -> str:
     """Validate an email change and send the link to the new address.
 
     Nothing changes until the link is followed. Returns the new email; raises
@@ -210,9 +212,14 @@ def update_user_email(user: User, token: str) -> bool:
     return True
 
 
-def update_user_password(user: User, current_password: Any, password: Any,
-                         password_confirmation: Any = None, *,
-                         new_api_token_id: str | None = None) -> User:
+def update_user_password(
+    user: User,
+    current_password: Any,
+    password: Any,
+    password_confirmation: Any = None,
+    *,
+    new_api_token_id: str | None = None,
+) -> User:
     """Change the password and delete every token of the user, in one transaction.
 
     Security: every other browser session and every API token ends; the caller
@@ -232,6 +239,7 @@ def update_user_password(user: User, current_password: Any, password: Any,
 
 
 # --- browser sessions --------------------------------------------------------------
+
 
 def generate_user_session_token(user: User) -> str:
     """A new session token for a browser (stored hashed, valid 60 days)."""

@@ -105,6 +105,7 @@ def verify_query(encoded: str, context: str) -> Select | None:
 
 # --- the queries every module uses to delete tokens (phx.gen.auth's vocabulary) -----------
 
+
 def by_token_and_context(token_digest: bytes, context: str) -> Delete:
     """The DELETE of one token: the row with this SHA-256 digest in ``context``."""
     return delete(UserToken).where(UserToken.token == token_digest, UserToken.context == context)
@@ -120,10 +121,16 @@ def by_user_and_contexts(user_id: uuid.UUID, contexts: Iterable[str] | None = No
 
 def expired() -> Delete:
     """The DELETE of every token past its validity, of every user (unknown contexts are kept)."""
-    stale = [and_(UserToken.context == context, UserToken.inserted_at <= valid_since(context))
-             for context in (SESSION, CONFIRM, RESET)]
-    stale.append(and_(UserToken.context.startswith(CHANGE_EMAIL_PREFIX, autoescape=True),
-                      UserToken.inserted_at <= valid_since(CHANGE_EMAIL_PREFIX)))
+    stale = [
+        and_(UserToken.context == context, UserToken.inserted_at <= valid_since(context))
+        for context in (SESSION, CONFIRM, RESET)
+    ]
+    stale.append(
+        and_(
+            UserToken.context.startswith(CHANGE_EMAIL_PREFIX, autoescape=True),
+            UserToken.inserted_at <= valid_since(CHANGE_EMAIL_PREFIX),
+        )
+    )
     api_since = utcnow() - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     stale.append(and_(UserToken.context == API, UserToken.inserted_at <= api_since))
     return delete(UserToken).where(or_(*stale))

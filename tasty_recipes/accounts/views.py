@@ -25,19 +25,22 @@ from .session import log_in_user, log_out_user
 
 bp = Blueprint("accounts", __name__)
 
-RESET_SENT = ("If your email is in our system, you will receive instructions "
-              "to reset your password shortly.")
-CONFIRMATION_SENT = ("If your email is in our system and it has not been confirmed yet, "
-                     "you will receive an email with instructions shortly.")
+RESET_SENT = "If your email is in our system, you will receive instructions to reset your password shortly."
+CONFIRMATION_SENT = (
+    "If your email is in our system and it has not been confirmed yet, "
+    "you will receive an email with instructions shortly."
+)
 
 
 def redirect_if_user_is_authenticated(view):
     """Send a logged-in user home instead of showing ``view`` (log in, register, reset)."""
+
     @wraps(view)
     def only_when_logged_out(*args, **kwargs):
         if current_user.is_authenticated:
             return redirect(url_for("accounts.home"))
         return view(*args, **kwargs)
+
     return only_when_logged_out
 
 
@@ -100,8 +103,7 @@ def reset_password_new():
     if request.method == "POST":
         user = service.get_user_by_email(request.form.get("email"))
         if user is not None:
-            service.deliver_user_reset_password_instructions(
-                user, reset_password_url)
+            service.deliver_user_reset_password_instructions(user, reset_password_url)
         flash(RESET_SENT, "info")
         return redirect(url_for("accounts.home"))
     return render_template("accounts/reset_password_new.html", form=form)
@@ -116,8 +118,9 @@ def reset_password_edit(token: str):
     form = ResetPasswordForm()
     if request.method == "POST":
         try:
-            user = service.reset_user_password(token, request.form.get("password"),
-                                               request.form.get("password_confirmation"))
+            user = service.reset_user_password(
+                token, request.form.get("password"), request.form.get("password_confirmation")
+            )
         except ValidationError as exc:
             form.set_errors(exc.fields)
         else:
@@ -140,8 +143,7 @@ def settings():
     """Show the settings; on POST, email a link to confirm a new address, or change the password."""
     action = request.form.get("action") if request.method == "POST" else None
     email_form = ChangeEmailForm(formdata=request.form if action == "update_email" else None)
-    password_form = ChangePasswordForm(
-        formdata=request.form if action == "update_password" else None)
+    password_form = ChangePasswordForm(formdata=request.form if action == "update_password" else None)
     if action == "update_email":
         return _update_email(email_form, password_form)
     if action == "update_password":
@@ -152,16 +154,18 @@ def settings():
 
 
 def _render_settings(email_form, password_form):
-    return render_template("accounts/settings.html", email_form=email_form,
-                           password_form=password_form)
+    return render_template("accounts/settings.html", email_form=email_form, password_form=password_form)
 
 
 def _update_email(email_form, password_form):
     try:
         with ratelimits.current_password_check(current_actor()):
             service.request_email_change(
-                current_actor(), request.form.get("current_password"), request.form.get("email"),
-                change_email_url)
+                current_actor(),
+                request.form.get("current_password"),
+                request.form.get("email"),
+                change_email_url,
+            )
     except ValidationError as exc:
         email_form.set_errors(exc.fields)
         return _render_settings(email_form, password_form)
@@ -173,8 +177,11 @@ def _update_password(email_form, password_form):
     try:
         with ratelimits.current_password_check(current_actor()):
             user = service.update_user_password(
-                current_actor(), request.form.get("current_password"), request.form.get("password"),
-                request.form.get("password_confirmation"))
+                current_actor(),
+                request.form.get("current_password"),
+                request.form.get("password"),
+                request.form.get("password_confirmation"),
+            )
     except ValidationError as exc:
         password_form.set_errors(exc.fields)
         return _render_settings(email_form, password_form)

@@ -62,8 +62,12 @@ def signed_token(user: User, jti: str) -> str:
     config = current_app.config
     now = int(time.time())
     claims = {
-        "sub": str(user.id), "iss": config["JWT_ENCODE_ISSUER"],
-        "aud": config["JWT_ENCODE_AUDIENCE"], "typ": ACCESS_TYP, "jti": jti, "iat": now,
+        "sub": str(user.id),
+        "iss": config["JWT_ENCODE_ISSUER"],
+        "aud": config["JWT_ENCODE_AUDIENCE"],
+        "typ": ACCESS_TYP,
+        "jti": jti,
+        "iat": now,
         "exp": now + int(config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
     }
     if config["JWT_ENCODE_NBF"]:
@@ -100,18 +104,23 @@ def _normalize_authorization_header() -> None:
 
 # --- verification hooks ------------------------------------------------------------------
 
+
 def _is_guardian_access_token(_header: dict, claims: dict) -> bool:
     return claims.get("typ") == ACCESS_TYP and all(
         isinstance(claims.get(name), int | float) and not isinstance(claims.get(name), bool)
-        for name in DATE_CLAIMS)
+        for name in DATE_CLAIMS
+    )
 
 
 def _principal(claims: dict) -> api_tokens.ApiPrincipal | None:
     """The token's user, looked up once per request (revocation check and current_user)."""
     if "api_principal" not in g:
         g.api_principal = api_tokens.get_principal_by_api_token(
-            claims.get("jti"), claims.get("sub"), current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
-            read_only=request.method in SAFE_METHODS)
+            claims.get("jti"),
+            claims.get("sub"),
+            current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
+            read_only=request.method in SAFE_METHODS,
+        )
     return g.api_principal
 
 
@@ -127,13 +136,17 @@ def _load_principal(_header: dict, claims: dict) -> api_tokens.ApiPrincipal | No
 
 # --- Guardian's 401 answers ------------------------------------------------------------------
 
+
 def _unauthenticated(_reason: str):
     return jsonify(message="unauthenticated"), 401, {"WWW-Authenticate": "Bearer"}
 
 
 def _invalid_token(reason: str):
-    return (jsonify(message="invalid_token", reason=reason), 401,
-            {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return (
+        jsonify(message="invalid_token", reason=reason),
+        401,
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 def _undecodable(message: str):

@@ -33,6 +33,7 @@ INVALID = "is invalid"
 STORED_HEADERS = ("Location", "ETag")
 RETRY_AFTER_SECONDS = 1
 
+
 def keyed_request(scope: str, user_id: uuid.UUID | None = None) -> keys.KeyedRequest | None:
     """This request's key within ``scope``, or None without the header (raises 422 if malformed).
 
@@ -53,13 +54,13 @@ def fingerprint(body: bytes) -> str:
     Keyed because a sign-up body holds a password: a plain SHA-256 of it, kept
     for a day, could be guessed offline from a copy of the database.
     """
-    secret = hmac.new(current_app.config["SECRET_KEY"].encode(), b"idempotency-fingerprint",
-                      hashlib.sha256).digest()
+    secret = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), b"idempotency-fingerprint", hashlib.sha256
+    ).digest()
     return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-def run_once(keyed: keys.KeyedRequest, work: Callable[[], object],
-             respond: Callable[[], Response]):
+def run_once(keyed: keys.KeyedRequest, work: Callable[[], object], respond: Callable[[], Response]):
     """Replay the stored answer for ``keyed``, or run ``work`` and store ``respond()``.
 
     ``respond`` builds the success response from what ``work`` wrote; it is
@@ -92,8 +93,7 @@ def stored(response: Response) -> keys.StoredResponse:
 
 def replayed(answer: keys.StoredResponse) -> Response:
     """The stored answer as a response again, marked ``Idempotent-Replayed: true``."""
-    response = current_app.response_class(answer.body, status=answer.status,
-                                          mimetype="application/json")
+    response = current_app.response_class(answer.body, status=answer.status, mimetype="application/json")
     response.headers.update(answer.headers)
     response.headers[REPLAYED_HEADER] = "true"
     return response

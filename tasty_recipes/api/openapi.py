@@ -36,10 +36,11 @@ def _header(description: str, required: bool = True, fmt: str | None = None) -> 
     return {"description": description, "required": required, "schema": schema}
 
 
-def _body(schema: dict[str, Any], form_schema: dict[str, Any] | None = None,
-          required: bool = True) -> dict:
-    return {"required": required, "content": {JSON: {"schema": schema},
-                                              FORM: {"schema": form_schema or schema}}}
+def _body(schema: dict[str, Any], form_schema: dict[str, Any] | None = None, required: bool = True) -> dict:
+    return {
+        "required": required,
+        "content": {JSON: {"schema": schema}, FORM: {"schema": form_schema or schema}},
+    }
 
 
 ERRORS = {
@@ -55,15 +56,16 @@ ERRORS = {
 }
 
 
-URI_TOO_LONG = {"description": "Request line longer than the HTTP server accepts (gunicorn: 4094 "
-                               "bytes); answered by the server before the app, as a page",
-                "content": {"text/html": {"schema": {"type": "string"}}}}
+URI_TOO_LONG = {
+    "description": "Request line longer than the HTTP server accepts (gunicorn: 4094 "
+    "bytes); answered by the server before the app, as a page",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def _error(code: str) -> dict:
     if code == "401":
-        return _json(_ref("AuthError"), ERRORS[code],
-                     {"WWW-Authenticate": _header("`Bearer` challenge")})
+        return _json(_ref("AuthError"), ERRORS[code], {"WWW-Authenticate": _header("`Bearer` challenge")})
     headers = {"Retry-After": _header("Seconds to wait")} if code in ("409", "429", "503") else None
     return _json(_ref("ErrorDetail"), ERRORS[code], headers)
 
@@ -85,110 +87,222 @@ def _operation(summary: str, responses: dict, *, public: bool = False, **extra: 
 
 
 VALIDATION = _json(_ref("ValidationErrors"), "Invalid input: messages per field")
-RECIPE_ID = {"name": "recipe_id", "in": "path", "required": True, "description": "Recipe id",
-             "schema": {"type": "string", "format": "uuid"}}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-            "description": "ETag from a previous read; the write happens only if it still matches",
-            "schema": {"type": "string"}}
+RECIPE_ID = {
+    "name": "recipe_id",
+    "in": "path",
+    "required": True,
+    "description": "Recipe id",
+    "schema": {"type": "string", "format": "uuid"},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETag from a previous read; the write happens only if it still matches",
+    "schema": {"type": "string"},
+}
 ETAG = {"ETag": _header("Entity tag of this version of the recipe")}
-RECIPE_OK = _json({"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
-                  "The recipe", ETAG)
+RECIPE_OK = _json(
+    {"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}}, "The recipe", ETAG
+)
 NO_CONTENT = {"description": "Done; empty body"}
 IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "Makes the POST safe to repeat: the first request with this key is processed "
-                   "and its successful answer kept for 24 hours; a repeat with the same body gets "
-                   "that answer again (with `Idempotent-Replayed: true`) and nothing is done twice. "
-                   "The same key with another body is a 422. 1 to 255 printable ASCII characters",
-    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH,
-               "pattern": r"^[\x20-\x7e]+$"}}
-REPLAYED = {"Idempotent-Replayed": _header(
-    "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
-    False)}
-KEYED_VALIDATION = _json(_ref("ValidationErrors"),
-                         "Invalid input: messages per field (`Idempotency-Key`: `is invalid`, or "
-                         "`was already used with a different request`)")
+    "and its successful answer kept for 24 hours; a repeat with the same body gets "
+    "that answer again (with `Idempotent-Replayed: true`) and nothing is done twice. "
+    "The same key with another body is a 422. 1 to 255 printable ASCII characters",
+    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": r"^[\x20-\x7e]+$"},
+}
+REPLAYED = {
+    "Idempotent-Replayed": _header(
+        "`true` when this is the stored answer to an earlier request with the same Idempotency-Key", False
+    )
+}
+KEYED_VALIDATION = _json(
+    _ref("ValidationErrors"),
+    "Invalid input: messages per field (`Idempotency-Key`: `is invalid`, or "
+    "`was already used with a different request`)",
+)
 TOKEN_OK = _json(_ref("TokenResponse"), "A new token")
 
 
 def _list_parameters() -> list[dict]:
     return [
-        {"name": "limit", "in": "query", "required": False,
-         "description": f"Page size (default 50, at most {MAX_PAGE_SIZE})",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
-        {"name": "after", "in": "query", "required": False,
-         "description": "Cursor from `meta.next` of the previous page", "schema": {"type": "string"}},
-        {"name": "owner", "in": "query", "required": False,
-         "description": "`me`: only the caller's recipes", "schema": {"type": "string", "enum": ["me"]}},
-        {"name": "q", "in": "query", "required": False,
-         "description": "Case-insensitive substring of the name",
-         "schema": {"type": "string", "maxLength": NAME_MAX_LENGTH}},
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"Page size (default 50, at most {MAX_PAGE_SIZE})",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        },
+        {
+            "name": "after",
+            "in": "query",
+            "required": False,
+            "description": "Cursor from `meta.next` of the previous page",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "owner",
+            "in": "query",
+            "required": False,
+            "description": "`me`: only the caller's recipes",
+            "schema": {"type": "string", "enum": ["me"]},
+        },
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "Case-insensitive substring of the name",
+            "schema": {"type": "string", "maxLength": NAME_MAX_LENGTH},
+        },
     ]
 
 
 def _paths() -> dict[str, Any]:
-    recipe_body = {"anyOf": [_ref("RecipeFields"), {
-        "type": "object", "required": ["recipe"], "properties": {"recipe": _ref("RecipeFields")}}]}
+    recipe_body = {
+        "anyOf": [
+            _ref("RecipeFields"),
+            {"type": "object", "required": ["recipe"], "properties": {"recipe": _ref("RecipeFields")}},
+        ]
+    }
     recipe_required = {"allOf": [_ref("RecipeFields"), {"required": ["name", "description"]}]}
-    new_recipe_body = {"anyOf": [recipe_required, {
-        "type": "object", "required": ["recipe"], "properties": {"recipe": recipe_required}}]}
+    new_recipe_body = {
+        "anyOf": [
+            recipe_required,
+            {"type": "object", "required": ["recipe"], "properties": {"recipe": recipe_required}},
+        ]
+    }
     write = {"parameters": [RECIPE_ID, IF_MATCH]}
     update = _operation(
         "Change a recipe (only the keys sent change)",
         _responses({"200": RECIPE_OK, "422": VALIDATION}, "400", "403", "404", "412", "413"),
-        requestBody=_body(recipe_body, _ref("RecipeFields")), **write)
+        requestBody=_body(recipe_body, _ref("RecipeFields")),
+        **write,
+    )
     listing_headers = {"Link": _header('`<URL>; rel="next"` when there is a next page', False)}
     return {
-        "/api/sign_in": {"post": _operation(
-            "Exchange email and password for a token",
-            _responses({"200": _json(_ref("SignIn"), "Signed in"),
-                        "401": _json(_ref("WrongCredentials"), "Any failure")},
-                       "400", "413", "429", authenticated=False),
-            public=True, requestBody=_body(_ref("Credentials")))},
-        "/api/sign_up": {"post": _operation(
-            "Create an account; a confirmation link is emailed",
-            _responses({"201": _json({"type": "object", "required": ["data"],
-                                      "properties": {"data": _ref("User")}}, "Created", REPLAYED),
-                        "422": KEYED_VALIDATION}, "400", "409", "413", "429", authenticated=False),
-            public=True, parameters=[IDEMPOTENCY_KEY], requestBody=_body(_ref("NewAccount")))},
-        "/api/sign_out": {"post": _operation(
-            "Revoke the token used for this request", _responses({"204": NO_CONTENT}))},
-        "/api/me": {"get": _operation(
-            "The authenticated user",
-            _responses({"200": _json({"type": "object", "required": ["data"],
-                                      "properties": {"data": _ref("Me")}}, "The user")}))},
-        "/api/me/password": {"put": _operation(
-            "Change the password: every other token and browser session ends",
-            _responses({"200": TOKEN_OK, "422": VALIDATION}, "400", "413", "429"),
-            requestBody=_body(_ref("PasswordChange")))},
+        "/api/sign_in": {
+            "post": _operation(
+                "Exchange email and password for a token",
+                _responses(
+                    {
+                        "200": _json(_ref("SignIn"), "Signed in"),
+                        "401": _json(_ref("WrongCredentials"), "Any failure"),
+                    },
+                    "400",
+                    "413",
+                    "429",
+                    authenticated=False,
+                ),
+                public=True,
+                requestBody=_body(_ref("Credentials")),
+            )
+        },
+        "/api/sign_up": {
+            "post": _operation(
+                "Create an account; a confirmation link is emailed",
+                _responses(
+                    {
+                        "201": _json(
+                            {"type": "object", "required": ["data"], "properties": {"data": _ref("User")}},
+                            "Created",
+                            REPLAYED,
+                        ),
+                        "422": KEYED_VALIDATION,
+                    },
+                    "400",
+                    "409",
+                    "413",
+                    "429",
+                    authenticated=False,
+                ),
+                public=True,
+                parameters=[IDEMPOTENCY_KEY],
+                requestBody=_body(_ref("NewAccount")),
+            )
+        },
+        "/api/sign_out": {
+            "post": _operation("Revoke the token used for this request", _responses({"204": NO_CONTENT}))
+        },
+        "/api/me": {
+            "get": _operation(
+                "The authenticated user",
+                _responses(
+                    {
+                        "200": _json(
+                            {"type": "object", "required": ["data"], "properties": {"data": _ref("Me")}},
+                            "The user",
+                        )
+                    }
+                ),
+            )
+        },
+        "/api/me/password": {
+            "put": _operation(
+                "Change the password: every other token and browser session ends",
+                _responses({"200": TOKEN_OK, "422": VALIDATION}, "400", "413", "429"),
+                requestBody=_body(_ref("PasswordChange")),
+            )
+        },
         "/api/recipes": {
             "get": _operation(
                 "Recipes, newest first, keyset-paginated",
-                _responses({"200": _json(_ref("RecipeList"), "A page of recipes", listing_headers),
-                            "422": VALIDATION}),
-                parameters=_list_parameters()),
+                _responses(
+                    {
+                        "200": _json(_ref("RecipeList"), "A page of recipes", listing_headers),
+                        "422": VALIDATION,
+                    }
+                ),
+                parameters=_list_parameters(),
+            ),
             "post": _operation(
                 "Create a recipe owned by the caller",
-                _responses({"201": _json(
-                    {"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
-                    "Created", {"Location": _header("`/api/recipes/ID`"), **ETAG, **REPLAYED}),
-                    "422": KEYED_VALIDATION}, "400", "409", "413"),
-                parameters=[IDEMPOTENCY_KEY], requestBody=_body(new_recipe_body, recipe_required)),
+                _responses(
+                    {
+                        "201": _json(
+                            {"type": "object", "required": ["data"], "properties": {"data": _ref("Recipe")}},
+                            "Created",
+                            {"Location": _header("`/api/recipes/ID`"), **ETAG, **REPLAYED},
+                        ),
+                        "422": KEYED_VALIDATION,
+                    },
+                    "400",
+                    "409",
+                    "413",
+                ),
+                parameters=[IDEMPOTENCY_KEY],
+                requestBody=_body(new_recipe_body, recipe_required),
+            ),
         },
         "/api/recipes/{recipe_id}": {
-            "get": _operation("One recipe", _responses({"200": RECIPE_OK}, "404"),
-                              parameters=[RECIPE_ID]),
+            "get": _operation("One recipe", _responses({"200": RECIPE_OK}, "404"), parameters=[RECIPE_ID]),
             "put": update,
             "patch": update,
-            "delete": _operation("Delete a recipe",
-                                 _responses({"204": NO_CONTENT}, "403", "404", "412"), **write),
+            "delete": _operation(
+                "Delete a recipe", _responses({"204": NO_CONTENT}, "403", "404", "412"), **write
+            ),
         },
-        "/api/openapi.json": {"get": _operation(
-            "This document", {"200": _json({"type": "object"}, "OpenAPI 3 document")}, public=True)},
-        "/api/docs": {"get": _operation(
-            "Interactive documentation",
-            {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}},
-            public=True)},
+        "/api/openapi.json": {
+            "get": _operation(
+                "This document", {"200": _json({"type": "object"}, "OpenAPI 3 document")}, public=True
+            )
+        },
+        "/api/docs": {
+            "get": _operation(
+                "Interactive documentation",
+                {
+                    "200": {
+                        "description": "HTML page",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+                public=True,
+            )
+        },
     }
 
 
@@ -198,59 +312,144 @@ def _schemas() -> dict[str, Any]:
     uuid = {"type": "string", "format": "uuid"}
     # The full rules (one mailbox, NFKC, one script per part) are the server's; the
     # schema states only what a client can check without them.
-    email = {"type": "string", "minLength": 3, "maxLength": EMAIL_MAX_LENGTH,
-             "description": "One mailbox; normalised (NFKC) and checked by the server"}
-    password = {"type": "string", "minLength": PASSWORD_MIN_LENGTH,
-                "maxLength": PASSWORD_MAX_LENGTH, "description": "At most 72 bytes in UTF-8"}
+    email = {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": EMAIL_MAX_LENGTH,
+        "description": "One mailbox; normalised (NFKC) and checked by the server",
+    }
+    password = {
+        "type": "string",
+        "minLength": PASSWORD_MIN_LENGTH,
+        "maxLength": PASSWORD_MAX_LENGTH,
+        "description": "At most 72 bytes in UTF-8",
+    }
     return {
-        "Recipe": {"type": "object",
-                   "required": ["id", "name", "description", "owner_id", "inserted_at", "updated_at"],
-                   "properties": {"id": uuid, "name": text, "description": text, "owner_id": uuid,
-                                  "inserted_at": timestamp, "updated_at": timestamp}},
+        "Recipe": {
+            "type": "object",
+            "required": ["id", "name", "description", "owner_id", "inserted_at", "updated_at"],
+            "properties": {
+                "id": uuid,
+                "name": text,
+                "description": text,
+                "owner_id": uuid,
+                "inserted_at": timestamp,
+                "updated_at": timestamp,
+            },
+        },
         "RecipeFields": {
-            "type": "object", "description": "Unknown keys (id, owner_id, …) are ignored",
+            "type": "object",
+            "description": "Unknown keys (id, owner_id, …) are ignored",
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH},
-                "description": {"type": "string", "minLength": 1,
-                                "maxLength": DESCRIPTION_MAX_LENGTH}}},
-        "RecipeList": {"type": "object", "required": ["data", "meta"], "properties": {
-            "data": {"type": "array", "items": _ref("Recipe")},
-            "meta": {"type": "object", "required": ["next"], "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True,
-                         "description": "Absolute URL of the next page, null on the last"}}}}},
-        "Credentials": {"type": "object", "required": ["email", "password"],
-                        "properties": {"email": text, "password": text}},
-        "NewAccount": {"type": "object", "required": ["email", "password"],
-                       "properties": {"email": email, "password": password}},
-        "PasswordChange": {"type": "object", "required": ["current_password", "password"],
-                           "properties": {"current_password": text, "password": password,
-                                          "password_confirmation": text}},
-        "SignIn": {"type": "object", "required": ["data", "message", "status"], "properties": {
-            "data": {"type": "object", "required": ["email", "token"],
-                     "properties": {"email": text, "token": text}},
-            "message": {"type": "string", "enum": ["Successful log in"]},
-            "status": {"type": "string", "enum": ["ok"]}}},
-        "TokenResponse": {"type": "object", "required": ["data", "message", "status"], "properties": {
-            "data": {"type": "object", "required": ["email", "token"],
-                     "properties": {"email": text, "token": text}},
-            "message": text, "status": {"type": "string", "enum": ["ok"]}}},
-        "User": {"type": "object", "required": ["id", "email", "confirmed_at"], "properties": {
-            "id": uuid, "email": text, "confirmed_at": {**timestamp, "nullable": True}}},
-        "Me": {"type": "object", "required": ["id", "email", "confirmed_at", "is_admin"],
-               "properties": {"id": uuid, "email": text,
-                              "confirmed_at": {**timestamp, "nullable": True},
-                              "is_admin": {"type": "boolean"}}},
-        "WrongCredentials": {"type": "object", "required": ["message", "status"], "properties": {
-            "message": {"type": "string", "enum": ["Wrong credentials"]},
-            "status": {"type": "string", "enum": ["error"]}}},
-        "AuthError": {"type": "object", "required": ["message"], "properties": {
-            "message": {"type": "string", "enum": ["unauthenticated", "invalid_token"]},
-            "reason": {"type": "string", "description": "expired, revoked, …"}}},
-        "ErrorDetail": {"type": "object", "required": ["errors"], "properties": {
-            "errors": {"type": "object", "required": ["detail"], "properties": {"detail": text}}}},
-        "ValidationErrors": {"type": "object", "required": ["errors"], "properties": {
-            "errors": {"type": "object", "additionalProperties": {
-                "type": "array", "items": text}}}},
+                "description": {"type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX_LENGTH},
+            },
+        },
+        "RecipeList": {
+            "type": "object",
+            "required": ["data", "meta"],
+            "properties": {
+                "data": {"type": "array", "items": _ref("Recipe")},
+                "meta": {
+                    "type": "object",
+                    "required": ["next"],
+                    "properties": {
+                        "next": {
+                            "type": "string",
+                            "format": "uri",
+                            "nullable": True,
+                            "description": "Absolute URL of the next page, null on the last",
+                        }
+                    },
+                },
+            },
+        },
+        "Credentials": {
+            "type": "object",
+            "required": ["email", "password"],
+            "properties": {"email": text, "password": text},
+        },
+        "NewAccount": {
+            "type": "object",
+            "required": ["email", "password"],
+            "properties": {"email": email, "password": password},
+        },
+        "PasswordChange": {
+            "type": "object",
+            "required": ["current_password", "password"],
+            "properties": {"current_password": text, "password": password, "password_confirmation": text},
+        },
+        "SignIn": {
+            "type": "object",
+            "required": ["data", "message", "status"],
+            "properties": {
+                "data": {
+                    "type": "object",
+                    "required": ["email", "token"],
+                    "properties": {"email": text, "token": text},
+                },
+                "message": {"type": "string", "enum": ["Successful log in"]},
+                "status": {"type": "string", "enum": ["ok"]},
+            },
+        },
+        "TokenResponse": {
+            "type": "object",
+            "required": ["data", "message", "status"],
+            "properties": {
+                "data": {
+                    "type": "object",
+                    "required": ["email", "token"],
+                    "properties": {"email": text, "token": text},
+                },
+                "message": text,
+                "status": {"type": "string", "enum": ["ok"]},
+            },
+        },
+        "User": {
+            "type": "object",
+            "required": ["id", "email", "confirmed_at"],
+            "properties": {"id": uuid, "email": text, "confirmed_at": {**timestamp, "nullable": True}},
+        },
+        "Me": {
+            "type": "object",
+            "required": ["id", "email", "confirmed_at", "is_admin"],
+            "properties": {
+                "id": uuid,
+                "email": text,
+                "confirmed_at": {**timestamp, "nullable": True},
+                "is_admin": {"type": "boolean"},
+            },
+        },
+        "WrongCredentials": {
+            "type": "object",
+            "required": ["message", "status"],
+            "properties": {
+                "message": {"type": "string", "enum": ["Wrong credentials"]},
+                "status": {"type": "string", "enum": ["error"]},
+            },
+        },
+        "AuthError": {
+            "type": "object",
+            "required": ["message"],
+            "properties": {
+                "message": {"type": "string", "enum": ["unauthenticated", "invalid_token"]},
+                "reason": {"type": "string", "description": "expired, revoked, …"},
+            },
+        },
+        "ErrorDetail": {
+            "type": "object",
+            "required": ["errors"],
+            "properties": {
+                "errors": {"type": "object", "required": ["detail"], "properties": {"detail": text}}
+            },
+        },
+        "ValidationErrors": {
+            "type": "object",
+            "required": ["errors"],
+            "properties": {
+                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": text}}
+            },
+        },
     }
 
 
@@ -258,16 +457,18 @@ def build_document(token_days: int = 7) -> dict[str, Any]:
     """The whole OpenAPI 3.0 document (``token_days``: how long a token is valid)."""
     return {
         "openapi": "3.0.3",
-        "info": {"title": "TastyRecipes API", "version": "1.0.0",
-                 "description": f"Recipes over JSON. Sign in for a bearer token (valid {token_days} "
-                                "days), "
-                                "then send `Authorization: Bearer TOKEN`. Bodies are JSON objects "
-                                "or forms; a recipe may be sent flat or as `{\"recipe\": {…}}`."},
+        "info": {
+            "title": "TastyRecipes API",
+            "version": "1.0.0",
+            "description": f"Recipes over JSON. Sign in for a bearer token (valid {token_days} "
+            "days), "
+            "then send `Authorization: Bearer TOKEN`. Bodies are JSON objects "
+            'or forms; a recipe may be sent flat or as `{"recipe": {…}}`.',
+        },
         "paths": _paths(),
         "components": {
             "schemas": _schemas(),
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "bearerFormat": "JWT"}},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
         "security": [{"bearerAuth": []}],
     }

@@ -22,9 +22,14 @@ LIST_PARAMS = ("limit", "owner", "q")
 def index():
     """List the recipes, newest first, ``limit`` (default 50) a page, filtered by ``owner`` and ``q``."""
     args = request.args
-    page = recipes.list_recipes(current_user, limit=args.get("limit"),
-                                after=args.get("after"), owner=args.get("owner"), q=args.get("q"),
-                                with_owner_email=False)
+    page = recipes.list_recipes(
+        current_user,
+        limit=args.get("limit"),
+        after=args.get("after"),
+        owner=args.get("owner"),
+        q=args.get("q"),
+        with_owner_email=False,
+    )
     next_url = None
     if page.next_cursor is not None:
         kept = {name: args[name] for name in LIST_PARAMS if args.get(name)}
@@ -48,8 +53,10 @@ def create():
     # so that the recipe and its stored answer are one transaction.
     written: list = []
     return idempotency.run_once(
-        keyed, lambda: recipes.create_recipe(current_user, params, before_commit=written.append),
-        lambda: _created(written[0]))
+        keyed,
+        lambda: recipes.create_recipe(current_user, params, before_commit=written.append),
+        lambda: _created(written[0]),
+    )
 
 
 def _created(recipe: Any):

@@ -26,8 +26,9 @@ def sign_in():
     user = accounts.get_user_by_email_and_password(email, password)
     if user is None:
         return jsonify(message="Wrong credentials", status="error"), 401
-    return jsonify(data={"email": user.email, "token": issue_token(user)},
-                   message="Successful log in", status="ok")
+    return jsonify(
+        data={"email": user.email, "token": issue_token(user)}, message="Successful log in", status="ok"
+    )
 
 
 @bp.post("/sign_up")
@@ -42,14 +43,13 @@ def sign_up():
     # Stored in the transaction that creates the user (its first commit); the
     # confirmation email follows in its own, as without a key.
     return idempotency.run_once(
-        keyed, lambda: _register(params),
-        lambda: _signed_up(accounts.get_user_by_email(params.get("email"))))
+        keyed, lambda: _register(params), lambda: _signed_up(accounts.get_user_by_email(params.get("email")))
+    )
 
 
 def _register(params: dict) -> User:
     user = accounts.register_user(params.get("email"), params.get("password"))
-    accounts.deliver_user_confirmation_instructions(
-        user, confirmation_url)
+    accounts.deliver_user_confirmation_instructions(user, confirmation_url)
     return user
 
 
@@ -84,7 +84,15 @@ def update_password():
     # client's next token is recorded, the only one left.
     jti = new_token_id()
     with ratelimits.current_password_check(user):
-        accounts.update_user_password(user, params.get("current_password"), params.get("password"),
-                                      params.get("password_confirmation"), new_api_token_id=jti)
-    return jsonify(data={"email": user.email, "token": signed_token(user, jti)},
-                   message="Password updated successfully.", status="ok")
+        accounts.update_user_password(
+            user,
+            params.get("current_password"),
+            params.get("password"),
+            params.get("password_confirmation"),
+            new_api_token_id=jti,
+        )
+    return jsonify(
+        data={"email": user.email, "token": signed_token(user, jti)},
+        message="Password updated successfully.",
+        status="ok",
+    )

@@ -1,5 +1,4 @@
-"""WTForms classes for rendering the recipe pages; rules live in recipes.service.
-"""
+"""WTForms classes for rendering the recipe pages; rules live in recipes.service."""
 
 from __future__ import annotations
 

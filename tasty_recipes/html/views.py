@@ -38,8 +38,12 @@ def index():
     me = current_actor()
     page = service.list_recipes(me, after=request.args.get("after"))
     rows = [(recipe, service.can_edit(me, recipe)) for recipe in page.items]
-    return render_template("recipes/index.html", rows=rows, next_cursor=page.next_cursor,
-                           is_first_page=not request.args.get("after"))
+    return render_template(
+        "recipes/index.html",
+        rows=rows,
+        next_cursor=page.next_cursor,
+        is_first_page=not request.args.get("after"),
+    )
 
 
 @bp.get("/recipes/new")
@@ -68,8 +72,9 @@ def create():
 def show(recipe_id: str):
     """Show one recipe with its owner's email, and an edit link for its owner or an admin."""
     recipe = service.get_recipe_with_owner(recipe_id)
-    return render_template("recipes/show.html", recipe=recipe,
-                           editable=service.can_edit(current_actor(), recipe))
+    return render_template(
+        "recipes/show.html", recipe=recipe, editable=service.can_edit(current_actor(), recipe)
+    )
 
 
 @bp.get("/recipes/<recipe_id>/edit")
@@ -111,6 +116,7 @@ def delete(recipe_id: str):
 
 # --- helpers -----------------------------------------------------------------------
 
+
 def is_htmx() -> bool:
     """True when htmx sent the request (``HX-Request: true``)."""
     return request.headers.get("HX-Request") == "true"
@@ -137,8 +143,15 @@ def _submitted_version() -> int | None:
 def _render_form(form: RecipeForm, action: str, status: int = 200, latest=None):
     template = "recipes/_form.html" if is_htmx() else "recipes/form.html"
     editing = action != url_for("html.create")
-    html = render_template(template, form=form, action=action, editing=editing,
-                           in_modal=is_htmx(), latest=latest, conflict_message=CONFLICT_MESSAGE)
+    html = render_template(
+        template,
+        form=form,
+        action=action,
+        editing=editing,
+        in_modal=is_htmx(),
+        latest=latest,
+        conflict_message=CONFLICT_MESSAGE,
+    )
     return html, status
 
 
@@ -146,8 +159,7 @@ def _after_success(url: str):
     """POST-redirect-GET; for htmx, fetch ``url`` and swap its <main> (no full reload)."""
     if not is_htmx():
         return redirect(url)
-    location = {"path": url, "target": "main", "select": "main",
-                "swap": "outerHTML show:window:top"}
+    location = {"path": url, "target": "main", "select": "main", "swap": "outerHTML show:window:top"}
     return "", 200, {"HX-Location": json.dumps(location)}
 
 

@@ -71,6 +71,7 @@ class StoredResponse:
 
 # --- claiming and replaying ----------------------------------------------------------------
 
+
 def replay_or_claim(request: KeyedRequest) -> StoredResponse | Claim:
     """The stored answer for this key, or a Claim on it for this request to do the work.
 
@@ -87,8 +88,9 @@ def replay_or_claim(request: KeyedRequest) -> StoredResponse | Claim:
         row = None
     if row is not None:
         return _answer(row, request)
-    claim = IdempotencyKey(scope=request.scope, key=request.key,
-                           fingerprint=request.fingerprint, user_id=request.user_id)
+    claim = IdempotencyKey(
+        scope=request.scope, key=request.key, fingerprint=request.fingerprint, user_id=request.user_id
+    )
     db.session.add(claim)
     try:
         db.session.flush()
@@ -108,8 +110,9 @@ def replay_or_claim(request: KeyedRequest) -> StoredResponse | Claim:
 
 
 def _find(request: KeyedRequest) -> IdempotencyKey | None:
-    return db.session.scalar(select(IdempotencyKey).where(
-        IdempotencyKey.scope == request.scope, IdempotencyKey.key == request.key))
+    return db.session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.scope == request.scope, IdempotencyKey.key == request.key)
+    )
 
 
 def _expired(row: IdempotencyKey, now: datetime | None = None) -> bool:
@@ -121,8 +124,7 @@ def _answer(row: IdempotencyKey, request: KeyedRequest) -> StoredResponse:
         raise ValidationError({HEADER_FIELD: [REUSED]})
     if row.response_status is None:
         raise KeyInUse()  # never committed like this; kept as a safe answer all the same
-    return StoredResponse(row.response_status, row.response_body or "",
-                          dict(row.response_headers or {}))
+    return StoredResponse(row.response_status, row.response_body or "", dict(row.response_headers or {}))
 
 
 class Claim:
@@ -166,6 +168,7 @@ class Claim:
 
 # --- maintenance -----------------------------------------------------------------------------
 
+
 def purge_expired_idempotency_keys(now: datetime | None = None) -> int:
     """Delete every key older than KEY_LIFETIME (at ``now``, default the current time).
 
@@ -178,5 +181,13 @@ def purge_expired_idempotency_keys(now: datetime | None = None) -> int:
     return result.rowcount
 
 
-__all__ = ["HEADER_FIELD", "KEY_LIFETIME", "Claim", "KeyInUse", "KeyedRequest", "StoredResponse",
-           "purge_expired_idempotency_keys", "replay_or_claim"]
+__all__ = [
+    "HEADER_FIELD",
+    "KEY_LIFETIME",
+    "Claim",
+    "KeyInUse",
+    "KeyedRequest",
+    "StoredResponse",
+    "purge_expired_idempotency_keys",
+    "replay_or_claim",
+]

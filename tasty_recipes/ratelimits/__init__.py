@@ -31,9 +31,15 @@ from .rules import (
 )
 
 __all__ = [
-    "EMAIL_CHANGE_PER_ACCOUNT", "FAILED_LOGIN_PER_ACCOUNT", "FAILED_LOGIN_PER_ADDRESS",
-    "LOGIN_PER_ACCOUNT", "LOGIN_PER_ADDRESS", "SENSITIVE_POST_PER_ADDRESS", "RateLimited",
-    "current_password_check", "init_app",
+    "EMAIL_CHANGE_PER_ACCOUNT",
+    "FAILED_LOGIN_PER_ACCOUNT",
+    "FAILED_LOGIN_PER_ADDRESS",
+    "LOGIN_PER_ACCOUNT",
+    "LOGIN_PER_ADDRESS",
+    "SENSITIVE_POST_PER_ADDRESS",
+    "RateLimited",
+    "current_password_check",
+    "init_app",
 ]
 
 

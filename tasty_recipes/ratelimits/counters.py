@@ -71,8 +71,11 @@ def reserve(counters: Sequence[Counter]) -> None:
             raise RateLimited(retry_after)
     except StorageError as exc:
         log.error("rate-limit storage unavailable: %s", exc.storage_error)
-        abort(make_response(error_response(
-            503, "Service Unavailable", {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})))
+        abort(
+            make_response(
+                error_response(503, "Service Unavailable", {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})
+            )
+        )
 
 
 def give_back(counters: Iterable[Counter]) -> None:

@@ -103,8 +103,9 @@ def _reserve_login() -> None:
     # The very reading the view makes (a malformed body is its 400, raised here).
     email, _ = credentials_from_request()
     key = account_key(email)
-    attempt = LoginAttempt(failed=failed_login_counters(key),
-                           succeeded=_pair(LOGIN_PER_ADDRESS, LOGIN_PER_ACCOUNT, "login", key))
+    attempt = LoginAttempt(
+        failed=failed_login_counters(key), succeeded=_pair(LOGIN_PER_ADDRESS, LOGIN_PER_ACCOUNT, "login", key)
+    )
     reserve(attempt.failed + attempt.succeeded)
     g.rate_limited_login = attempt
 
@@ -118,8 +119,7 @@ def _purpose_counters(purpose: Purpose) -> list[Counter]:
     if purpose.per_account is not None:
         if not current_user.is_authenticated:
             return []  # login_required sends it to the log-in page: nothing is sent
-        counters.append(Counter(purpose.per_account, f"{purpose.name}/account",
-                                str(current_user.id)))
+        counters.append(Counter(purpose.per_account, f"{purpose.name}/account", str(current_user.id)))
     return counters
 
 

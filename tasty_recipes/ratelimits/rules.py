@@ -38,12 +38,16 @@ class Purpose:
 
 POST_PURPOSES = (
     Purpose("sign-up", frozenset({"accounts.register", "api.sign_up"}), SENSITIVE_POST_PER_ADDRESS),
-    Purpose("reset-password", frozenset({"accounts.reset_password_new"}),
-            SENSITIVE_POST_PER_ADDRESS),
+    Purpose("reset-password", frozenset({"accounts.reset_password_new"}), SENSITIVE_POST_PER_ADDRESS),
     Purpose("resend-confirmation", frozenset({"accounts.confirm_new"}), SENSITIVE_POST_PER_ADDRESS),
     # Settings posts two forms; only the email change sends mail (to any address typed).
-    Purpose("change-email", frozenset({"accounts.settings"}), SENSITIVE_POST_PER_ADDRESS,
-            per_account=EMAIL_CHANGE_PER_ACCOUNT, action="update_email"),
+    Purpose(
+        "change-email",
+        frozenset({"accounts.settings"}),
+        SENSITIVE_POST_PER_ADDRESS,
+        per_account=EMAIL_CHANGE_PER_ACCOUNT,
+        action="update_email",
+    ),
 )
 
 FAILED, SUCCEEDED = "failed", "succeeded"

@@ -30,8 +30,12 @@ def storage_uri(config: Mapping[str, Any], environ: Mapping[str, str]) -> str:
     """
     configured = config.get("RATELIMIT_STORAGE_URI") or MEMORY
     redis_url = environ.get("REDIS_URL")
-    if (configured == MEMORY and redis_url and not environ.get("RATELIMIT_STORAGE_URI")
-            and config.get("TASTY_ENV") == "production"):
+    if (
+        configured == MEMORY
+        and redis_url
+        and not environ.get("RATELIMIT_STORAGE_URI")
+        and config.get("TASTY_ENV") == "production"
+    ):
         return redis_url
     return configured
 

@@ -22,8 +22,7 @@ from .storage import MEMORY
 FIX = "Set REDIS_URL or RATELIMIT_STORAGE_URI=redis://… to share the counters."
 
 
-def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str],
-                     cwd: Path | None = None) -> int | None:
+def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str], cwd: Path | None = None) -> int | None:
     """How many workers gunicorn runs, from its command line and environment; None if unknown.
 
     Gunicorn's precedence, strongest first: the command line, GUNICORN_CMD_ARGS,
@@ -59,10 +58,14 @@ def per_process_warning(uri: str, workers: int | None) -> str | None:
     if not uri.startswith(MEMORY) or workers == 1:
         return None
     if workers is None:
-        return ("Rate limits are counted per process (RATELIMIT_STORAGE_URI is memory://): if more "
-                "than one process serves the app, each allows the full limits again. " + FIX)
-    return (f"Rate limits are counted per process (RATELIMIT_STORAGE_URI is memory://) and gunicorn "
-            f"runs {workers} workers: every limit is up to {workers} times looser than it says. " + FIX)
+        return (
+            "Rate limits are counted per process (RATELIMIT_STORAGE_URI is memory://): if more "
+            "than one process serves the app, each allows the full limits again. " + FIX
+        )
+    return (
+        f"Rate limits are counted per process (RATELIMIT_STORAGE_URI is memory://) and gunicorn "
+        f"runs {workers} workers: every limit is up to {workers} times looser than it says. " + FIX
+    )
 
 
 def warn_if_counted_per_process(app: Flask, uri: str) -> None:

@@ -24,8 +24,9 @@ class Recipe(TimestampMixin, db.Model):
         Index("recipes_inserted_at_id_index", "inserted_at", "id"),
         Index("recipes_owner_id_inserted_at_id_index", "owner_id", "inserted_at", "id"),
         # Substring search on the name (?q=): trigrams, PostgreSQL only (pg_trgm).
-        Index("recipes_name_trgm_index", "name", postgresql_using="gin",
-              postgresql_ops={"name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index(
+            "recipes_name_trgm_index", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -47,8 +47,15 @@ FIELDS = ("name", "description")
 # no ORM compilation step on the hottest query.
 _RECIPES = Recipe.__table__
 _USERS = User.__table__
-LIST_COLUMNS = (_RECIPES.c.id, _RECIPES.c.name, _RECIPES.c.description, _RECIPES.c.owner_id,
-                _RECIPES.c.version, _RECIPES.c.inserted_at, _RECIPES.c.updated_at)
+LIST_COLUMNS = (
+    _RECIPES.c.id,
+    _RECIPES.c.name,
+    _RECIPES.c.description,
+    _RECIPES.c.owner_id,
+    _RECIPES.c.version,
+    _RECIPES.c.inserted_at,
+    _RECIPES.c.updated_at,
+)
 OWNER_EMAIL = _USERS.c.email.label("owner_email")
 LIKE_ESCAPE = "/"
 
@@ -70,8 +77,16 @@ def can_edit(user: Any, recipe: Any) -> bool:
 
 # --- reading ---------------------------------------------------------------------
 
-def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: Any = None,
-                 q: Any = None, with_owner_email: bool = True) -> Page:
+
+def list_recipes(
+    actor: User,
+    *,
+    limit: Any = None,
+    after: Any = None,
+    owner: Any = None,
+    q: Any = None,
+    with_owner_email: bool = True,
+) -> Page:
     """A page of recipes, newest first.
 
     ``limit`` (1–100, default 50), ``after`` (a cursor from a previous page),
@@ -84,7 +99,7 @@ def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: An
     size = _page_size(errors, limit)
     position = _decode_cursor(errors, after)
     if owner not in (None, "", "me"):
-        errors.add("owner", "must be \"me\"")
+        errors.add("owner", 'must be "me"')
     if q is not None and (not isinstance(q, str) or "\x00" in q or len(q) > NAME_MAX_LENGTH):
         errors.add("q", f"must be text of at most {NAME_MAX_LENGTH} character(s)")
     errors.raise_if_any()
@@ -96,8 +111,7 @@ def list_recipes(actor: User, *, limit: Any = None, after: Any = None, owner: An
         params["q"] = _escape_like(q)
     if position is not None:
         params["after_at"], params["after_id"] = position
-    statement = _list_statement(with_owner_email, "owner_id" in params, "q" in params,
-                                "after_at" in params)
+    statement = _list_statement(with_owner_email, "owner_id" in params, "q" in params, "after_at" in params)
     if q:
         # The one query whose cost a client chooses gets a tighter deadline than the
         # statement timeout (no extra round trip: the wait is cut client-side, 503).
@@ -122,16 +136,22 @@ def _list_statement(with_owner_email: bool, mine: bool, search: bool, after: boo
     if search:
         query = query.where(recipes.name.icontains(bindparam("q", type_=String), escape=LIKE_ESCAPE))
     if after:
-        query = query.where(tuple_(recipes.inserted_at, recipes.id) < tuple_(
-            bindparam("after_at", type_=UTCDateTime), bindparam("after_id", type_=UUIDType)))
+        query = query.where(
+            tuple_(recipes.inserted_at, recipes.id)
+            < tuple_(bindparam("after_at", type_=UTCDateTime), bindparam("after_id", type_=UUIDType))
+        )
     return query.order_by(recipes.inserted_at.desc(), recipes.id.desc()).limit(
-        bindparam("limit", type_=Integer))
+        bindparam("limit", type_=Integer)
+    )
 
 
 def _escape_like(text: str) -> str:
     """``text`` matched literally inside LIKE (``%`` and ``_`` are not wildcards)."""
-    return (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
-            .replace("_", LIKE_ESCAPE + "_"))
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
 
 
 def _page_size(errors: Errors, limit: Any) -> int:
@@ -173,7 +193,8 @@ def _decode_cursor(errors: Errors, cursor: Any) -> tuple[datetime, uuid.UUID] | 
 def count_recipes_owned_by(owner_id: uuid.UUID) -> int:
     """How many recipes the user with ``owner_id`` owns (deleting the user deletes them)."""
     return db.session.scalar(
-        select(func.count()).select_from(_RECIPES).where(_RECIPES.c.owner_id == owner_id))
+        select(func.count()).select_from(_RECIPES).where(_RECIPES.c.owner_id == owner_id)
+    )
 
 
 def get_recipe(recipe_id: Any) -> Recipe:
@@ -189,7 +210,8 @@ def get_recipe_with_owner(recipe_id: Any) -> Row:
     """One recipe as a list row (with ``owner_email``); raises NotFound."""
     recipe = get_recipe(recipe_id)
     row = db.session.execute(
-        select(*LIST_COLUMNS, OWNER_EMAIL).join(_USERS, _USERS.c.id == _RECIPES.c.owner_id)
+        select(*LIST_COLUMNS, OWNER_EMAIL)
+        .join(_USERS, _USERS.c.id == _RECIPES.c.owner_id)
         .where(_RECIPES.c.id == recipe.id)
     ).first()
     if row is None:
@@ -198,6 +220,7 @@ def get_recipe_with_owner(recipe_id: Any) -> Row:
 
 
 # --- writing ---------------------------------------------------------------------
+
 
 def _validated(params: Mapping[str, Any] | None, partial: bool) -> dict[str, str]:
     """Clean ``name``/``description`` from params; unknown keys (owner_id, id, …) are ignored."""
@@ -218,8 +241,9 @@ def _validated(params: Mapping[str, Any] | None, partial: bool) -> dict[str, str
     return changes
 
 
-def create_recipe(actor: User, params: Mapping[str, Any] | None,
-                  before_commit: Callable[[Row], object] | None = None) -> Row:
+def create_recipe(
+    actor: User, params: Mapping[str, Any] | None, before_commit: Callable[[Row], object] | None = None
+) -> Row:
     """Create a recipe owned by ``actor`` (whatever the params say); raises ValidationError.
 
     Returns the row as written (INSERT … RETURNING): the response is built from
@@ -230,7 +254,8 @@ def create_recipe(actor: User, params: Mapping[str, Any] | None,
     """
     changes = _validated(params, partial=False)
     row = db.session.execute(
-        insert(_RECIPES).values(owner_id=actor.id, **changes).returning(*LIST_COLUMNS)).one()
+        insert(_RECIPES).values(owner_id=actor.id, **changes).returning(*LIST_COLUMNS)
+    ).one()
     if before_commit is not None:
         before_commit(row)
     db.session.commit()
@@ -258,8 +283,9 @@ def _lost(expected_version: int | None) -> DomainError:
     return Conflict() if expected_version is not None else NotFound()
 
 
-def update_recipe(actor: User, recipe_id: Any, params: Mapping[str, Any] | None,
-                  expected_version: int | None = None) -> Row:
+def update_recipe(
+    actor: User, recipe_id: Any, params: Mapping[str, Any] | None, expected_version: int | None = None
+) -> Row:
     """Change name and/or description (keys left out stay as they are); returns the new row.
 
     With ``expected_version`` the write happens only at that version (Conflict
@@ -274,9 +300,11 @@ def update_recipe(actor: User, recipe_id: Any, params: Mapping[str, Any] | None,
     if not changes:
         return recipe
     row = db.session.execute(
-        update(_RECIPES).where(_matching(recipe, expected_version))
+        update(_RECIPES)
+        .where(_matching(recipe, expected_version))
         .values(**changes, version=_RECIPES.c.version + 1, updated_at=utcnow())
-        .returning(*LIST_COLUMNS)).first()
+        .returning(*LIST_COLUMNS)
+    ).first()
     if row is None:
         db.session.rollback()
         raise _lost(expected_version)
@@ -295,6 +323,15 @@ def delete_recipe(actor: User, recipe_id: Any, expected_version: int | None = No
     db.session.commit()
 
 
-__all__ = ["Page", "ValidationError", "can_edit", "count_recipes_owned_by", "create_recipe",
-           "delete_recipe", "get_recipe",
-           "get_recipe_with_owner", "list_recipes", "update_recipe"]
+__all__ = [
+    "Page",
+    "ValidationError",
+    "can_edit",
+    "count_recipes_owned_by",
+    "create_recipe",
+    "delete_recipe",
+    "get_recipe",
+    "get_recipe_with_owner",
+    "list_recipes",
+    "update_recipe",
+]

@@ -43,20 +43,25 @@ BAD_REGISTRATIONS = [
     pytest.param("ok@example.com", "            ", [BLANK], id="whitespace-password"),
     pytest.param("no-at-sign", VALID_PASSWORD, [AT_SIGN], id="email-without-at"),
     pytest.param("with space@example.com", VALID_PASSWORD, [AT_SIGN], id="email-with-space"),
-    pytest.param(EMAIL_161, VALID_PASSWORD, ["should be at most 160 character(s)"],
-                 id="email-161-chars"),
-    pytest.param("a" * 5000 + "@example.com", VALID_PASSWORD,
-                 ["should be at most 160 character(s)"], id="email-5000-chars"),
-    pytest.param("ok@example.com", "x" * 11, ["should be at least 12 character(s)"],
-                 id="password-11-chars"),
-    pytest.param("ok@example.com", "x" * 73, ["should be at most 72 character(s)"],
-                 id="password-73-chars"),
-    pytest.param("ok@example.com", "x" * 10_000, ["should be at most 72 character(s)"],
-                 id="password-10000-chars"),
-    pytest.param("ok@example.com", MULTIBYTE_72_CHARS, ["should be at most 72 byte(s)"],
-                 id="password-72-chars-122-bytes"),
-    pytest.param("ok@example.com", "é" * 37, ["should be at most 72 byte(s)"],
-                 id="password-74-bytes"),
+    pytest.param(EMAIL_161, VALID_PASSWORD, ["should be at most 160 character(s)"], id="email-161-chars"),
+    pytest.param(
+        "a" * 5000 + "@example.com",
+        VALID_PASSWORD,
+        ["should be at most 160 character(s)"],
+        id="email-5000-chars",
+    ),
+    pytest.param("ok@example.com", "x" * 11, ["should be at least 12 character(s)"], id="password-11-chars"),
+    pytest.param("ok@example.com", "x" * 73, ["should be at most 72 character(s)"], id="password-73-chars"),
+    pytest.param(
+        "ok@example.com", "x" * 10_000, ["should be at most 72 character(s)"], id="password-10000-chars"
+    ),
+    pytest.param(
+        "ok@example.com",
+        MULTIBYTE_72_CHARS,
+        ["should be at most 72 byte(s)"],
+        id="password-72-chars-122-bytes",
+    ),
+    pytest.param("ok@example.com", "é" * 37, ["should be at most 72 byte(s)"], id="password-74-bytes"),
     pytest.param("nul\x00@example.com", VALID_PASSWORD, [NUL], id="nul-in-email"),
     pytest.param("ok@example.com", "hello\x00world!!", [NUL], id="nul-in-password"),
 ]
@@ -82,9 +87,9 @@ def assert_handled(response, *statuses):
 
 # --- registration --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("email", "password", "messages"), BAD_REGISTRATIONS)
-def test_registration_rejects_bad_input_without_changes(client, user, outbox, email, password,
-                                                       messages):
+def test_registration_rejects_bad_input_without_changes(client, user, outbox, email, password, messages):
     before = committed_state()
     response = client.post("/users/register", data=form(email=email, password=password))
     assert_handled(response, 200)
@@ -110,8 +115,7 @@ def test_registration_accepts_input_at_the_limits(client, email, password):
 @pytest.mark.parametrize("variant", [str.upper, str.title, lambda e: e.swapcase()])
 def test_registration_with_a_case_variant_of_a_taken_email_is_rejected(client, user, variant):
     before = committed_state()
-    response = client.post("/users/register",
-                           data={"email": variant(user.email), "password": VALID_PASSWORD})
+    response = client.post("/users/register", data={"email": variant(user.email), "password": VALID_PASSWORD})
     assert_handled(response, 200)
     assert "has already been taken" in response.get_data(as_text=True)
     assert committed_state() == before
@@ -119,21 +123,25 @@ def test_registration_with_a_case_variant_of_a_taken_email_is_rejected(client, u
 
 # --- log in --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fields", [
-    pytest.param({}, id="missing-both"),
-    pytest.param({"email": "USER"}, id="missing-password"),
-    pytest.param({"password": VALID_PASSWORD}, id="missing-email"),
-    pytest.param({"email": "   ", "password": VALID_PASSWORD}, id="whitespace-email"),
-    pytest.param({"email": "USER", "password": "   "}, id="whitespace-password"),
-    pytest.param({"email": "USER", "password": ""}, id="empty-password"),
-    pytest.param({"email": EMAIL_161, "password": VALID_PASSWORD}, id="email-161-chars"),
-    pytest.param({"email": "USER", "password": VALID_PASSWORD[:11]}, id="password-11-chars"),
-    pytest.param({"email": "USER", "password": "x" * 73}, id="password-73-chars"),
-    pytest.param({"email": "USER", "password": "x" * 100_000}, id="password-100000-chars"),
-    pytest.param({"email": "USER", "password": MULTIBYTE_72_CHARS}, id="password-122-bytes"),
-    pytest.param({"email": "USER\x00", "password": VALID_PASSWORD}, id="nul-in-email"),
-    pytest.param({"email": "USER", "password": VALID_PASSWORD + "\x00"}, id="nul-in-password"),
-])
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({}, id="missing-both"),
+        pytest.param({"email": "USER"}, id="missing-password"),
+        pytest.param({"password": VALID_PASSWORD}, id="missing-email"),
+        pytest.param({"email": "   ", "password": VALID_PASSWORD}, id="whitespace-email"),
+        pytest.param({"email": "USER", "password": "   "}, id="whitespace-password"),
+        pytest.param({"email": "USER", "password": ""}, id="empty-password"),
+        pytest.param({"email": EMAIL_161, "password": VALID_PASSWORD}, id="email-161-chars"),
+        pytest.param({"email": "USER", "password": VALID_PASSWORD[:11]}, id="password-11-chars"),
+        pytest.param({"email": "USER", "password": "x" * 73}, id="password-73-chars"),
+        pytest.param({"email": "USER", "password": "x" * 100_000}, id="password-100000-chars"),
+        pytest.param({"email": "USER", "password": MULTIBYTE_72_CHARS}, id="password-122-bytes"),
+        pytest.param({"email": "USER\x00", "password": VALID_PASSWORD}, id="nul-in-email"),
+        pytest.param({"email": "USER", "password": VALID_PASSWORD + "\x00"}, id="nul-in-password"),
+    ],
+)
 def test_log_in_with_bad_input_fails_cleanly(client, user, fields):
     data = {name: value.replace("USER", user.email) for name, value in fields.items()}
     before = committed_state()
@@ -146,8 +154,7 @@ def test_log_in_with_bad_input_fails_cleanly(client, user, fields):
 
 @pytest.mark.parametrize("variant", [str.upper, str.title, lambda e: e.swapcase()])
 def test_log_in_with_a_case_variant_email_works(client, user, variant):
-    response = client.post("/users/log_in",
-                           data={"email": variant(user.email), "password": VALID_PASSWORD})
+    response = client.post("/users/log_in", data={"email": variant(user.email), "password": VALID_PASSWORD})
     assert_handled(response, 302)
     assert accounts.get_user_by_session_token(session_token(client)).id == user.id
 
@@ -179,9 +186,12 @@ def test_log_in_with_a_truncated_long_password_fails(client, user_fixture):
 # --- forms that only send email ------------------------------------------------------------------
 
 BAD_EMAILS = [
-    pytest.param(None, id="missing"), pytest.param("", id="empty"),
-    pytest.param("   ", id="whitespace"), pytest.param(EMAIL_161, id="161-chars"),
-    pytest.param("x\x00@example.com", id="nul"), pytest.param("no-at-sign", id="no-at"),
+    pytest.param(None, id="missing"),
+    pytest.param("", id="empty"),
+    pytest.param("   ", id="whitespace"),
+    pytest.param(EMAIL_161, id="161-chars"),
+    pytest.param("x\x00@example.com", id="nul"),
+    pytest.param("no-at-sign", id="no-at"),
     pytest.param("a" * 100_000, id="100000-chars"),
 ]
 
@@ -217,12 +227,12 @@ BAD_PASSWORDS = [
 
 
 @pytest.mark.parametrize(("password", "message"), BAD_PASSWORDS)
-def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, password,
-                                                                 message):
+def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, password, message):
     token = reset_token(user)
     before = committed_state()
-    response = client.post(f"/users/reset_password/{token}",
-                           data=form(password=password, password_confirmation=password))
+    response = client.post(
+        f"/users/reset_password/{token}", data=form(password=password, password_confirmation=password)
+    )
     assert_handled(response, 200)
     assert message in response.get_data(as_text=True)
     assert committed_state() == before
@@ -231,34 +241,45 @@ def test_reset_password_rejects_bad_passwords_and_keeps_the_token(client, user, 
 @pytest.mark.parametrize("password", ["x" * 12, "x" * 72, "é" * 36])
 def test_reset_password_accepts_passwords_at_the_limits(client, user, password):
     token = reset_token(user)
-    response = client.post(f"/users/reset_password/{token}",
-                           data={"password": password, "password_confirmation": password})
+    response = client.post(
+        f"/users/reset_password/{token}", data={"password": password, "password_confirmation": password}
+    )
     assert_handled(response, 302)
     assert accounts.get_user_by_email_and_password(user.email, password) is not None
 
 
 # --- settings ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("password", "message"), BAD_PASSWORDS)
 def test_password_change_rejects_bad_passwords(client, user, password, message):
     token = log_in(client, user)
     before = committed_state()
-    response = client.post("/users/settings", data=form(
-        action="update_password", current_password=VALID_PASSWORD, password=password,
-        password_confirmation=password))
+    response = client.post(
+        "/users/settings",
+        data=form(
+            action="update_password",
+            current_password=VALID_PASSWORD,
+            password=password,
+            password_confirmation=password,
+        ),
+    )
     assert_handled(response, 200)
     assert message in response.get_data(as_text=True)
     assert committed_state() == before
     assert session_token(client) == token
 
 
-@pytest.mark.parametrize("current", [None, "", "   ", "x\x00", "x" * 100_000,
-                                     VALID_PASSWORD.upper(), MULTIBYTE_72_CHARS])
+@pytest.mark.parametrize(
+    "current", [None, "", "   ", "x\x00", "x" * 100_000, VALID_PASSWORD.upper(), MULTIBYTE_72_CHARS]
+)
 def test_settings_reject_a_bad_current_password(client, user, outbox, current):
     log_in(client, user)
     before = committed_state()
-    for data in ({"action": "update_password", "password": NEW_PASSWORD},
-                 {"action": "update_email", "email": unique_user_email()}):
+    for data in (
+        {"action": "update_password", "password": NEW_PASSWORD},
+        {"action": "update_email", "email": unique_user_email()},
+    ):
         response = client.post("/users/settings", data=form(current_password=current, **data))
         assert_handled(response, 200)
         assert "is not valid" in response.get_data(as_text=True)
@@ -266,17 +287,22 @@ def test_settings_reject_a_bad_current_password(client, user, outbox, current):
     assert outbox == []
 
 
-@pytest.mark.parametrize(("email", "message"), [
-    pytest.param(None, BLANK, id="missing"), pytest.param("   ", BLANK, id="whitespace"),
-    pytest.param(EMAIL_161, "should be at most 160 character(s)", id="161-chars"),
-    pytest.param("x\x00@example.com", NUL, id="nul"),
-    pytest.param("no-at-sign", AT_SIGN, id="no-at"),
-])
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        pytest.param(None, BLANK, id="missing"),
+        pytest.param("   ", BLANK, id="whitespace"),
+        pytest.param(EMAIL_161, "should be at most 160 character(s)", id="161-chars"),
+        pytest.param("x\x00@example.com", NUL, id="nul"),
+        pytest.param("no-at-sign", AT_SIGN, id="no-at"),
+    ],
+)
 def test_email_change_rejects_bad_emails(client, user, outbox, email, message):
     log_in(client, user)
     before = committed_state()
-    response = client.post("/users/settings", data=form(
-        action="update_email", current_password=VALID_PASSWORD, email=email))
+    response = client.post(
+        "/users/settings", data=form(action="update_email", current_password=VALID_PASSWORD, email=email)
+    )
     assert_handled(response, 200)
     assert message in response.get_data(as_text=True)
     assert committed_state() == before
@@ -285,8 +311,12 @@ def test_email_change_rejects_bad_emails(client, user, outbox, email, message):
 
 def test_password_change_submitted_twice_fails_the_second_time(client, user):
     log_in(client, user)
-    data = {"action": "update_password", "current_password": VALID_PASSWORD,
-            "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD}
+    data = {
+        "action": "update_password",
+        "current_password": VALID_PASSWORD,
+        "password": NEW_PASSWORD,
+        "password_confirmation": NEW_PASSWORD,
+    }
     assert_handled(client.post("/users/settings", data=data), 302)
     before = committed_state()
     response = client.post("/users/settings", data=data)
@@ -312,10 +342,12 @@ GARBLED = [
 
 
 def _link_requests(token: str):
-    return [("GET", f"/users/reset_password/{token}", False),
-            ("POST", f"/users/reset_password/{token}", False),
-            ("POST", f"/users/confirm/{token}", False),
-            ("GET", f"/users/settings/confirm_email/{token}", True)]
+    return [
+        ("GET", f"/users/reset_password/{token}", False),
+        ("POST", f"/users/reset_password/{token}", False),
+        ("POST", f"/users/confirm/{token}", False),
+        ("GET", f"/users/settings/confirm_email/{token}", True),
+    ]
 
 
 @pytest.mark.parametrize("token", GARBLED)
@@ -340,11 +372,19 @@ def test_garbled_tokens_are_rejected_on_every_link(client, user, token):
 
 
 def _mangled(token: str) -> list[str]:
-    return [token[:-1], token + "A", token + "=", token[:20] + "!" + token[20:],
-            token[:20] + "!!" + token[20:], token[:20] + "." + token[20:],
-            token[:20] + "+" + token[21:], token[:20] + "/" + token[21:],
-            token.upper() if token.upper() != token else token.lower(), token[::-1],
-            token[:20] + "%20" + token[20:]]
+    return [
+        token[:-1],
+        token + "A",
+        token + "=",
+        token[:20] + "!" + token[20:],
+        token[:20] + "!!" + token[20:],
+        token[:20] + "." + token[20:],
+        token[:20] + "+" + token[21:],
+        token[:20] + "/" + token[21:],
+        token.upper() if token.upper() != token else token.lower(),
+        token[::-1],
+        token[:20] + "%20" + token[20:],
+    ]
 
 
 def test_a_valid_reset_token_with_a_stray_character_is_invalid(client, user):
@@ -379,14 +419,15 @@ def test_a_session_token_with_a_stray_character_is_invalid(user):
         assert accounts.get_user_by_session_token(mangled) is None, mangled
 
 
-@pytest.mark.parametrize(("kind", "days"), [("reset_password", 1.01), ("confirm", 7.01),
-                                            ("change:", 7.01)])
+@pytest.mark.parametrize(("kind", "days"), [("reset_password", 1.01), ("confirm", 7.01), ("change:", 7.01)])
 def test_expired_tokens_are_rejected_and_change_nothing(client, user, kind, days):
     links = {
         "reset_password": ("POST", f"/users/reset_password/{reset_token(user)}"),
         "confirm": ("POST", f"/users/confirm/{confirmation_token(user)}"),
-        "change:": ("GET", "/users/settings/confirm_email/"
-                    + change_email_token(user, unique_user_email(), VALID_PASSWORD)),
+        "change:": (
+            "GET",
+            "/users/settings/confirm_email/" + change_email_token(user, unique_user_email(), VALID_PASSWORD),
+        ),
     }
     method, path = links[kind]
     age_tokens(days)
@@ -400,8 +441,7 @@ def test_expired_tokens_are_rejected_and_change_nothing(client, user, kind, days
     assert committed_state() == before
 
 
-@pytest.mark.parametrize(("kind", "days"), [("reset_password", 0.99), ("confirm", 6.99),
-                                            ("change:", 6.99)])
+@pytest.mark.parametrize(("kind", "days"), [("reset_password", 0.99), ("confirm", 6.99), ("change:", 6.99)])
 def test_tokens_just_before_expiry_still_work(client, user, kind, days):
     if kind == "reset_password":
         token = reset_token(user)
@@ -439,8 +479,10 @@ def test_used_confirmation_link_changes_nothing_the_second_time(client, user):
 def test_two_reset_requests_give_two_working_links_used_once_each(client, user):
     first = reset_token(user)
     second = reset_token(user)
-    response = client.post(f"/users/reset_password/{second}",
-                           data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = client.post(
+        f"/users/reset_password/{second}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert_handled(response, 302)
     # Resetting deletes every token of the user, the other link included.
     assert accounts.get_user_by_reset_password_token(first) is None
@@ -448,8 +490,7 @@ def test_two_reset_requests_give_two_working_links_used_once_each(client, user):
 
 
 @pytest.mark.parametrize("token", GARBLED)
-def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, user,
-                                                                       token):
+def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, user, token):
     confirmation_token(user)
     before = committed_state()
     response = client.get(f"/users/confirm/{token}")
@@ -460,20 +501,33 @@ def test_confirmation_page_with_a_garbled_token_only_renders_the_button(client, 
 
 # --- forms without a CSRF token ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "data", "needs_login"), [
-    ("/users/register", {"email": "new@example.com", "password": VALID_PASSWORD}, False),
-    ("/users/log_in", {"email": "USER", "password": VALID_PASSWORD}, False),
-    ("/users/log_out", {}, True),
-    ("/users/reset_password", {"email": "USER"}, False),
-    ("/users/confirm", {"email": "USER"}, False),
-    ("/users/settings", {"action": "update_email", "email": "new@example.com",
-                         "current_password": VALID_PASSWORD}, True),
-    ("/users/settings", {"action": "update_password", "password": NEW_PASSWORD,
-                         "password_confirmation": NEW_PASSWORD,
-                         "current_password": VALID_PASSWORD}, True),
-])
-def test_account_forms_without_csrf_token_are_rejected(client, user, outbox, path, data,
-                                                      needs_login):
+
+@pytest.mark.parametrize(
+    ("path", "data", "needs_login"),
+    [
+        ("/users/register", {"email": "new@example.com", "password": VALID_PASSWORD}, False),
+        ("/users/log_in", {"email": "USER", "password": VALID_PASSWORD}, False),
+        ("/users/log_out", {}, True),
+        ("/users/reset_password", {"email": "USER"}, False),
+        ("/users/confirm", {"email": "USER"}, False),
+        (
+            "/users/settings",
+            {"action": "update_email", "email": "new@example.com", "current_password": VALID_PASSWORD},
+            True,
+        ),
+        (
+            "/users/settings",
+            {
+                "action": "update_password",
+                "password": NEW_PASSWORD,
+                "password_confirmation": NEW_PASSWORD,
+                "current_password": VALID_PASSWORD,
+            },
+            True,
+        ),
+    ],
+)
+def test_account_forms_without_csrf_token_are_rejected(client, user, outbox, path, data, needs_login):
     if needs_login:
         log_in(client, user)
     data = {name: value.replace("USER", user.email) for name, value in data.items()}
@@ -486,8 +540,9 @@ def test_account_forms_without_csrf_token_are_rejected(client, user, outbox, pat
 
 def test_forms_with_a_forged_csrf_token_are_rejected(client, user):
     before = committed_state()
-    response = client.post("/users/log_in", data={
-        "email": user.email, "password": VALID_PASSWORD, "csrf_token": "forged"})
+    response = client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 400
     assert committed_state() == before
     assert session_token(client) is None
@@ -495,10 +550,17 @@ def test_forms_with_a_forged_csrf_token_are_rejected(client, user):
 
 def test_registration_ignores_fields_it_does_not_know(client):
     email = unique_user_email()
-    response = client.post("/users/register", data={
-        "email": email, "password": VALID_PASSWORD, "is_admin": "true",
-        "confirmed_at": "2020-01-01T00:00:00Z", "id": "7d3b7c52-58a8-4f0e-9c55-0b0c0c3e1f00",
-        "hashed_password": "$2b$04$forged"})
+    response = client.post(
+        "/users/register",
+        data={
+            "email": email,
+            "password": VALID_PASSWORD,
+            "is_admin": "true",
+            "confirmed_at": "2020-01-01T00:00:00Z",
+            "id": "7d3b7c52-58a8-4f0e-9c55-0b0c0c3e1f00",
+            "hashed_password": "$2b$04$forged",
+        },
+    )
     assert_handled(response, 302)
     user = accounts.get_user_by_email(email)
     row = committed_user(user.id)
@@ -565,8 +627,7 @@ def assert_nothing_saved(before: dict) -> None:
 
 
 @pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
-def test_registration_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox,
-                                                                            email, message):
+def test_registration_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox, email, message):
     before = committed_state()
     response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
     assert_handled(response, 200)
@@ -579,12 +640,14 @@ def test_registration_refuses_what_is_not_one_visible_single_script_mailbox(clie
 
 
 @pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
-def test_email_change_refuses_what_is_not_one_visible_single_script_mailbox(client, user, outbox,
-                                                                            email, message):
+def test_email_change_refuses_what_is_not_one_visible_single_script_mailbox(
+    client, user, outbox, email, message
+):
     log_in(client, user)
     before = committed_state()
-    response = client.post("/users/settings", data={
-        "action": "update_email", "current_password": VALID_PASSWORD, "email": email})
+    response = client.post(
+        "/users/settings", data={"action": "update_email", "current_password": VALID_PASSWORD, "email": email}
+    )
     assert_handled(response, 200)
     assert message in response.get_data(as_text=True)
     assert_nothing_saved(before)
@@ -592,8 +655,7 @@ def test_email_change_refuses_what_is_not_one_visible_single_script_mailbox(clie
 
 
 @pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
-def test_api_sign_up_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox, email,
-                                                                           message):
+def test_api_sign_up_refuses_what_is_not_one_visible_single_script_mailbox(client, outbox, email, message):
     before = committed_state()
     response = client.post("/api/sign_up", json={"email": email, "password": VALID_PASSWORD})
     assert response.status_code == 422
@@ -603,10 +665,8 @@ def test_api_sign_up_refuses_what_is_not_one_visible_single_script_mailbox(clien
 
 
 @pytest.mark.parametrize(("email", "message"), BAD_ADDRESSES)
-def test_cli_users_create_refuses_what_is_not_one_visible_single_script_mailbox(app, email,
-                                                                               message):
-    result = app.test_cli_runner().invoke(
-        args=["users", "create", email, "--password", VALID_PASSWORD])
+def test_cli_users_create_refuses_what_is_not_one_visible_single_script_mailbox(app, email, message):
+    result = app.test_cli_runner().invoke(args=["users", "create", email, "--password", VALID_PASSWORD])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: email: {message}"]
     assert accounts.count_users() == 0
@@ -618,8 +678,7 @@ def smtp_app(app, database_url):
 
     Nothing listens on the port: with SMTP a request only queues its email.
     """
-    production_mail = make_app(database_url, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
-                               MAIL_PORT=9)
+    production_mail = make_app(database_url, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     production_mail.test_client_class = CSRFClient
     yield production_mail
     with production_mail.app_context():
@@ -627,8 +686,9 @@ def smtp_app(app, database_url):
         db.engine.dispose()  # let the main fixture empty the tables afterwards
 
 
-@pytest.mark.parametrize("email", ["a@b@c.example", "x@evil.example,y@corp.example",
-                                   "a@evil.example>b@corp.example"])
+@pytest.mark.parametrize(
+    "email", ["a@b@c.example", "x@evil.example,y@corp.example", "a@evil.example>b@corp.example"]
+)
 def test_with_the_smtp_backend_an_address_it_cannot_handle_leaves_no_user_behind(smtp_app, email):
     before = committed_state()
     client = smtp_app.test_client()
@@ -643,7 +703,8 @@ def test_with_the_smtp_backend_an_address_it_cannot_handle_leaves_no_user_behind
 def test_with_the_smtp_backend_a_plain_address_is_registered_and_its_email_queued(smtp_app):
     email = unique_user_email()
     response = smtp_app.test_client().post(
-        "/users/register", data={"email": email, "password": VALID_PASSWORD})
+        "/users/register", data={"email": email, "password": VALID_PASSWORD}
+    )
     assert_handled(response, 302)
     assert accounts.get_user_by_email(email) is not None
     assert outbox_row_count() == 1
@@ -663,8 +724,7 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize(("email", "message"), LOOK_ALIKES)
-def test_registration_refuses_a_look_alike_of_a_taken_email(client, user_fixture, outbox, email,
-                                                            message):
+def test_registration_refuses_a_look_alike_of_a_taken_email(client, user_fixture, outbox, email, message):
     user_fixture(email=REAL)
     before = committed_state()
     response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
@@ -675,8 +735,7 @@ def test_registration_refuses_a_look_alike_of_a_taken_email(client, user_fixture
 
 
 @pytest.mark.parametrize(("email", "message"), LOOK_ALIKES)
-def test_api_sign_up_refuses_a_look_alike_of_a_taken_email(client, user_fixture, email,
-                                                           message):
+def test_api_sign_up_refuses_a_look_alike_of_a_taken_email(client, user_fixture, email, message):
     user_fixture(email=REAL)
     before = committed_state()
     response = client.post("/api/sign_up", json={"email": email, "password": VALID_PASSWORD})
@@ -697,8 +756,7 @@ def test_log_in_accepts_the_fullwidth_form_of_the_email(client, user_fixture, em
 
 
 @pytest.mark.parametrize("path", ["/users/reset_password", "/users/confirm"])
-def test_email_request_forms_accept_the_fullwidth_form_of_the_email(client, user_fixture, outbox,
-                                                                    path):
+def test_email_request_forms_accept_the_fullwidth_form_of_the_email(client, user_fixture, outbox, path):
     user_fixture(email=REAL)
     client.post(path, data={"email": "realalic\uff45@example.com"})
     assert [message.to for message in outbox] == [[REAL]]
@@ -714,26 +772,34 @@ def test_email_request_forms_send_nothing_for_a_look_alike(client, user_fixture,
 
 
 def test_registration_stores_the_fullwidth_form_as_the_address_meant(client, outbox):
-    response = client.post("/users/register", data={
-        "email": "\uff43\uff4f\uff4f\uff4b@example.com", "password": VALID_PASSWORD})
+    response = client.post(
+        "/users/register", data={"email": "\uff43\uff4f\uff4f\uff4b@example.com", "password": VALID_PASSWORD}
+    )
     assert_handled(response, 302)
     user = accounts.get_user_by_email("cook@example.com")
     assert committed_user(user.id)["email"] == "cook@example.com"
     assert [message.to for message in outbox] == [["cook@example.com"]]
 
 
-@pytest.mark.parametrize("email", [
-    pytest.param("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", id="chinese"),
-    pytest.param("\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444",
-                 id="russian"),
-    pytest.param("\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@\u03c0\u03b1\u03c1\u03ac\u03b4\u03b5\u03b9"
-                 "\u03b3\u03bc\u03b1.\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae", id="greek"),
-    pytest.param("\u30e6\u30fc\u30b6\u30fc@\u4f8b\u3048.jp", id="japanese"),
-    pytest.param("\uc0ac\uc6a9\uc790@\uc608\uc2dc.\ud55c\uad6d", id="korean"),
-    pytest.param("koch@b\u00e4ckerei.de", id="german-idn"),
-    pytest.param("user+tag@example.com", id="plus-tag"),
-    pytest.param("o'brien@example.com", id="apostrophe"),
-])
+@pytest.mark.parametrize(
+    "email",
+    [
+        pytest.param("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a", id="chinese"),
+        pytest.param(
+            "\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", id="russian"
+        ),
+        pytest.param(
+            "\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@\u03c0\u03b1\u03c1\u03ac\u03b4\u03b5\u03b9"
+            "\u03b3\u03bc\u03b1.\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae",
+            id="greek",
+        ),
+        pytest.param("\u30e6\u30fc\u30b6\u30fc@\u4f8b\u3048.jp", id="japanese"),
+        pytest.param("\uc0ac\uc6a9\uc790@\uc608\uc2dc.\ud55c\uad6d", id="korean"),
+        pytest.param("koch@b\u00e4ckerei.de", id="german-idn"),
+        pytest.param("user+tag@example.com", id="plus-tag"),
+        pytest.param("o'brien@example.com", id="apostrophe"),
+    ],
+)
 def test_registration_accepts_single_script_addresses(client, outbox, email):
     response = client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
     assert_handled(response, 302)

@@ -26,12 +26,15 @@ def test_email_changeset_lets_a_user_keep_their_own_address(app, user):
     assert not errors.fields
 
 
-@pytest.mark.parametrize(("password", "confirmation", "fields"), [
-    ("short", None, {"password": ["should be at least 12 character(s)"]}),
-    ("é" * 40, None, {"password": ["should be at most 72 byte(s)"]}),
-    (VALID_PASSWORD, "other", {"password_confirmation": ["does not match password"]}),
-    (VALID_PASSWORD, None, {}),
-])
+@pytest.mark.parametrize(
+    ("password", "confirmation", "fields"),
+    [
+        ("short", None, {"password": ["should be at least 12 character(s)"]}),
+        ("é" * 40, None, {"password": ["should be at most 72 byte(s)"]}),
+        (VALID_PASSWORD, "other", {"password_confirmation": ["does not match password"]}),
+        (VALID_PASSWORD, None, {}),
+    ],
+)
 def test_password_changeset(password, confirmation, fields):
     errors = Errors()
     changesets.password_changeset(errors, password, confirmation)

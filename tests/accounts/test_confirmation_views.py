@@ -8,8 +8,10 @@ from ..support.accounts import confirmation_token, log_in
 from ..support.browser_session import flashes, is_logged_in, session_token
 from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
 
-SENT = ("If your email is in our system and it has not been confirmed yet, "
-        "you will receive an email with instructions shortly.")
+SENT = (
+    "If your email is in our system and it has not been confirmed yet, "
+    "you will receive an email with instructions shortly."
+)
 CONFIRMED = "User confirmed successfully."
 INVALID = "User confirmation link is invalid or it has expired."
 

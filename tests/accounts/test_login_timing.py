@@ -28,9 +28,11 @@ REFUSED = "refused"  # bcrypt raised before hashing: no time spent
 UNKNOWN = "nobody@example.com"
 REAL_HASH_AT_COST_4 = "$2b$04$9kAZGEdgta2nMNUl0.OGHO552k/ZW38libA9hTFUlwwcco0fTZGsK"
 EMAILS = [pytest.param(UNKNOWN, id="unknown-email"), pytest.param("USER", id="existing-email")]
-HTTP_PASSWORDS = [pytest.param("x" * 73, id="password-73-bytes"),
-                  pytest.param("", id="empty-password"),
-                  pytest.param("wrong password", id="wrong-password")]
+HTTP_PASSWORDS = [
+    pytest.param("x" * 73, id="password-73-bytes"),
+    pytest.param("", id="empty-password"),
+    pytest.param("wrong password", id="wrong-password"),
+]
 
 
 def _cost(hashed) -> int | None:
@@ -55,6 +57,7 @@ def bcrypt_calls(monkeypatch):
                 raise
             calls.append((name, _cost(hashed), COMPUTED))
             return result
+
         return call
 
     monkeypatch.setattr(bcrypt, "checkpw", observed("checkpw", bcrypt.checkpw))
@@ -103,7 +106,7 @@ FAILED_LOG_INS = [
 @pytest.mark.parametrize(("email", "password"), FAILED_LOG_INS)
 def test_every_failed_log_in_costs_one_verification(user, bcrypt_calls, rounds, email, password):
     if isinstance(email, str) and email.startswith("USER"):
-        email = user.email + email[len("USER"):]
+        email = user.email + email[len("USER") :]
     bcrypt_calls.clear()
     assert accounts.get_user_by_email_and_password(email, password) is None
     assert bcrypt_calls == one_verification(rounds)
@@ -123,10 +126,11 @@ MALFORMED_HASHES = [
 
 
 @pytest.mark.parametrize("stored", MALFORMED_HASHES)
-@pytest.mark.parametrize("password", [pytest.param(VALID_PASSWORD, id="right-password"),
-                                      pytest.param("x" * 73, id="password-73-bytes")])
-def test_a_malformed_stored_hash_still_costs_one_verification(user, bcrypt_calls, rounds,
-                                                              stored, password):
+@pytest.mark.parametrize(
+    "password",
+    [pytest.param(VALID_PASSWORD, id="right-password"), pytest.param("x" * 73, id="password-73-bytes")],
+)
+def test_a_malformed_stored_hash_still_costs_one_verification(user, bcrypt_calls, rounds, stored, password):
     user.hashed_password = stored
     db.session.commit()
     bcrypt_calls.clear()
@@ -141,8 +145,7 @@ def test_a_successful_log_in_costs_one_verification(user, bcrypt_calls, rounds):
 
 
 @pytest.mark.parametrize("email", EMAILS)
-def test_the_stand_in_verification_follows_the_configured_cost(app, user, bcrypt_calls,
-                                                               monkeypatch, email):
+def test_the_stand_in_verification_follows_the_configured_cost(app, user, bcrypt_calls, monkeypatch, email):
     # The stand-in for a verification that cannot happen is at the configured cost, not a
     # fixed one: in production (cost 12) it must take as long as a real one.
     monkeypatch.setitem(app.config, "BCRYPT_LOG_ROUNDS", 6)
@@ -152,8 +155,7 @@ def test_the_stand_in_verification_follows_the_configured_cost(app, user, bcrypt
     assert bcrypt_calls == one_verification(6)
 
 
-def test_the_first_failed_log_in_of_a_process_costs_one_verification_too(app, bcrypt_calls,
-                                                                        monkeypatch):
+def test_the_first_failed_log_in_of_a_process_costs_one_verification_too(app, bcrypt_calls, monkeypatch):
     # A stand-in hash computed (and cached) on first use would make the very first
     # failure cost two computations: a cost nobody has paid yet shows it.
     monkeypatch.setitem(app.config, "BCRYPT_LOG_ROUNDS", 5)
@@ -163,10 +165,10 @@ def test_the_first_failed_log_in_of_a_process_costs_one_verification_too(app, bc
 
 # --- through the log-in endpoints -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("password", HTTP_PASSWORDS)
 @pytest.mark.parametrize("email", EMAILS)
-def test_html_log_in_failures_cost_one_verification(client, user, bcrypt_calls, rounds, email,
-                                                    password):
+def test_html_log_in_failures_cost_one_verification(client, user, bcrypt_calls, rounds, email, password):
     email = user.email if email == "USER" else email
     bcrypt_calls.clear()
     response = client.post("/users/log_in", data={"email": email, "password": password})
@@ -178,8 +180,7 @@ def test_html_log_in_failures_cost_one_verification(client, user, bcrypt_calls, 
 
 @pytest.mark.parametrize("password", [*HTTP_PASSWORDS, pytest.param(123, id="integer-password")])
 @pytest.mark.parametrize("email", EMAILS)
-def test_api_sign_in_failures_cost_one_verification(client, user, bcrypt_calls, rounds, email,
-                                                    password):
+def test_api_sign_in_failures_cost_one_verification(client, user, bcrypt_calls, rounds, email, password):
     email = user.email if email == "USER" else email
     bcrypt_calls.clear()
     response = client.post("/api/sign_in", json={"email": email, "password": password})

@@ -25,25 +25,42 @@ def console_app(app, database_url):
         db.engine.dispose()  # let the main fixture empty the tables afterwards
 
 
-@pytest.mark.parametrize(("deliver", "subject", "lines"), [
-    (notifier.deliver_confirmation_instructions, "Confirmation instructions",
-     ["You can confirm your account by visiting the URL below:",
-      "If you didn't create an account with us, please ignore this."]),
-    (notifier.deliver_reset_password_instructions, "Reset password instructions",
-     ["You can reset your password by visiting the URL below:",
-      "If you didn't request this change, please ignore this."]),
-    (notifier.deliver_update_email_instructions, "Update email instructions",
-     ["You can change your email by visiting the URL below:",
-      "If you didn't request this change, please ignore this."]),
-])
+@pytest.mark.parametrize(
+    ("deliver", "subject", "lines"),
+    [
+        (
+            notifier.deliver_confirmation_instructions,
+            "Confirmation instructions",
+            [
+                "You can confirm your account by visiting the URL below:",
+                "If you didn't create an account with us, please ignore this.",
+            ],
+        ),
+        (
+            notifier.deliver_reset_password_instructions,
+            "Reset password instructions",
+            [
+                "You can reset your password by visiting the URL below:",
+                "If you didn't request this change, please ignore this.",
+            ],
+        ),
+        (
+            notifier.deliver_update_email_instructions,
+            "Update email instructions",
+            [
+                "You can change your email by visiting the URL below:",
+                "If you didn't request this change, please ignore this.",
+            ],
+        ),
+    ],
+)
 def test_email_bodies_match_phx_gen_auth(app, outbox, deliver, subject, lines):
     url = "http://localhost/users/x/TOKEN"
     deliver("someone@example.com", url)
     [message] = outbox
     assert message.subject == subject
     assert message.to == ["someone@example.com"]
-    expected = (f"\n{RULE}\n\nHi someone@example.com,\n\n{lines[0]}\n\n{url}\n\n"
-                f"{lines[1]}\n\n{RULE}\n")
+    expected = f"\n{RULE}\n\nHi someone@example.com,\n\n{lines[0]}\n\n{url}\n\n{lines[1]}\n\n{RULE}\n"
     assert message.body.strip("\n") == expected.strip("\n")
 
 
@@ -76,7 +93,8 @@ def test_registration_with_the_console_backend_prints_the_confirmation_link(cons
     console_app.config["WTF_CSRF_ENABLED"] = False
     email = unique_user_email()
     response = console_app.test_client().post(
-        "/users/register", data={"email": email, "password": VALID_PASSWORD})
+        "/users/register", data={"email": email, "password": VALID_PASSWORD}
+    )
     assert response.status_code == 302
     out = capsys.readouterr().out
     assert re.search(r"^Subject: Confirmation instructions$", out, re.M)

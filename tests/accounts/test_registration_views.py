@@ -46,8 +46,9 @@ def test_renders_errors_for_invalid_data(client):
 
 
 def test_registration_without_csrf_token_is_rejected(client):
-    response = client.post("/users/register", data={"email": unique_user_email(),
-                                                    "password": VALID_PASSWORD}, csrf=False)
+    response = client.post(
+        "/users/register", data={"email": unique_user_email(), "password": VALID_PASSWORD}, csrf=False
+    )
     assert response.status_code == 400
     assert accounts.count_users() == 0
 
@@ -86,8 +87,7 @@ def test_registration_leaves_the_user_unconfirmed(client):
 
 def test_registration_redirects_to_the_stored_return_path(client):
     client.get("/users/settings")
-    response = client.post("/users/register",
-                           data={"email": unique_user_email(), "password": VALID_PASSWORD})
+    response = client.post("/users/register", data={"email": unique_user_email(), "password": VALID_PASSWORD})
     assert response.location == "/users/settings"
 
 
@@ -98,16 +98,15 @@ def test_registration_renders_blank_errors(client):
 
 
 def test_registration_keeps_the_typed_email_on_errors(client):
-    html = client.post("/users/register",
-                       data={"email": "kept@example.com", "password": "short"}).get_data(
-        as_text=True)
+    html = client.post("/users/register", data={"email": "kept@example.com", "password": "short"}).get_data(
+        as_text=True
+    )
     assert 'value="kept@example.com"' in html
     assert 'value="short"' not in html  # the password is never sent back
 
 
 def test_registration_with_a_taken_email_shows_the_error(client, user):
-    response = client.post("/users/register",
-                           data={"email": user.email.upper(), "password": VALID_PASSWORD})
+    response = client.post("/users/register", data={"email": user.email.upper(), "password": VALID_PASSWORD})
     assert response.status_code == 200
     assert "has already been taken" in response.get_data(as_text=True)
     assert accounts.count_users() == 1
@@ -122,8 +121,7 @@ def test_registration_does_not_log_in_on_errors(client):
 def test_registering_twice_creates_one_user(client, app, outbox):
     email = unique_user_email()
     client.post("/users/register", data={"email": email, "password": VALID_PASSWORD})
-    again = app.test_client().post("/users/register",
-                                   data={"email": email, "password": VALID_PASSWORD})
+    again = app.test_client().post("/users/register", data={"email": email, "password": VALID_PASSWORD})
     assert again.status_code == 200
     assert "has already been taken" in again.get_data(as_text=True)
     assert accounts.count_users() == 1
@@ -143,8 +141,7 @@ def test_double_submitted_registration_in_one_browser_creates_one_user(client, o
 
 def test_registration_post_when_logged_in_redirects_and_creates_nothing(client, user):
     log_in(client, user)
-    response = client.post("/users/register",
-                           data={"email": unique_user_email(), "password": VALID_PASSWORD})
+    response = client.post("/users/register", data={"email": unique_user_email(), "password": VALID_PASSWORD})
     assert response.status_code == 302
     assert response.location == "/"
     assert accounts.count_users() == 1

@@ -11,8 +11,7 @@ from ..support.browser_session import SESSION_COOKIE, flashes, is_logged_in, ses
 from ..support.committed import age_tokens, committed_state, committed_tokens, committed_user
 from ..support.emails import token_in_link
 
-SENT = ("If your email is in our system, you will receive instructions to reset your "
-        "password shortly.")
+SENT = "If your email is in our system, you will receive instructions to reset your password shortly."
 INVALID = "Reset password link is invalid or it has expired."
 NEW_PASSWORD = "new valid password"
 
@@ -92,8 +91,10 @@ def test_does_not_render_reset_password_with_expired_token(client, user):
 
 def test_resets_password_once(client, user):
     token = reset_token(user)
-    response = client.post(f"/users/reset_password/{token}", data={
-        "password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert response.location == "/users/log_in"
     assert session_token(client) is None
@@ -104,8 +105,10 @@ def test_resets_password_once(client, user):
 
 def test_reset_does_not_log_the_user_in(client, user):
     token = reset_token(user)
-    client.post(f"/users/reset_password/{token}",
-                data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert not is_logged_in(client)
 
 
@@ -118,11 +121,15 @@ def test_reset_works_without_a_confirmation_field(client, user):
 
 def test_using_a_reset_link_twice_fails_the_second_time(client, user):
     token = reset_token(user)
-    client.post(f"/users/reset_password/{token}",
-                data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     hashed = committed_user(user.id)["hashed_password"]
-    again = client.post(f"/users/reset_password/{token}", data={
-        "password": "another new password", "password_confirmation": "another new password"})
+    again = client.post(
+        f"/users/reset_password/{token}",
+        data={"password": "another new password", "password_confirmation": "another new password"},
+    )
     assert again.status_code == 302
     assert again.location == "/"
     assert ("error", INVALID) in flashes(client)
@@ -132,8 +139,10 @@ def test_using_a_reset_link_twice_fails_the_second_time(client, user):
 def test_does_not_reset_password_on_invalid_data(client, user):
     token = reset_token(user)
     before = committed_state()
-    response = client.post(f"/users/reset_password/{token}", data={
-        "password": "too short", "password_confirmation": "does not match"})
+    response = client.post(
+        f"/users/reset_password/{token}",
+        data={"password": "too short", "password_confirmation": "does not match"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Reset password</h1>" in html
@@ -146,8 +155,10 @@ def test_does_not_reset_password_on_invalid_data(client, user):
 def test_does_not_reset_password_with_invalid_token(client, user, token):
     reset_token(user)
     before = committed_state()
-    response = client.post(f"/users/reset_password/{token}",
-                           data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert response.location == "/"
     assert ("error", INVALID) in flashes(client)
@@ -157,8 +168,10 @@ def test_does_not_reset_password_with_invalid_token(client, user, token):
 def test_does_not_reset_password_with_expired_token(client, user):
     token = reset_token(user)
     age_tokens(1.01)
-    response = client.post(f"/users/reset_password/{token}",
-                           data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert response.location == "/"
     assert accounts.get_user_by_email_and_password(user.email, VALID_PASSWORD) is not None
 
@@ -166,8 +179,11 @@ def test_does_not_reset_password_with_expired_token(client, user):
 def test_reset_without_csrf_token_is_rejected(client, user):
     token = reset_token(user)
     before = committed_state()
-    response = client.post(f"/users/reset_password/{token}", csrf=False,
-                           data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = client.post(
+        f"/users/reset_password/{token}",
+        csrf=False,
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert response.status_code == 400
     assert committed_state() == before
 
@@ -176,8 +192,10 @@ def test_reset_ends_every_session(client, app, user):
     other_browser = app.test_client()
     other_token = log_in(other_browser, user)
     token = reset_token(user)
-    client.post(f"/users/reset_password/{token}",
-                data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     assert accounts.get_user_by_session_token(other_token) is None
     assert not is_logged_in(other_browser)
 
@@ -187,8 +205,10 @@ def test_session_cookie_copied_before_password_reset_no_longer_authenticates(cli
     victim.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     copied = victim.get_cookie(SESSION_COOKIE).value
     token = reset_token(user)
-    client.post(f"/users/reset_password/{token}",
-                data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    client.post(
+        f"/users/reset_password/{token}",
+        data={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+    )
     thief = app.test_client()
     thief.set_cookie(SESSION_COOKIE, copied)
     assert not is_logged_in(thief)

@@ -36,6 +36,7 @@ def errors_of(call, *args) -> dict[str, list[str]]:
 
 # --- get_user_by_email ---------------------------------------------------------------
 
+
 def test_get_user_by_email_does_not_return_the_user_if_the_email_does_not_exist(app):
     assert accounts.get_user_by_email("unknown@example.com") is None
 
@@ -45,6 +46,7 @@ def test_get_user_by_email_returns_the_user_if_the_email_exists(user):
 
 
 # --- get_user_by_email_and_password --------------------------------------------------------
+
 
 def test_get_user_by_email_and_password_does_not_return_the_user_if_the_email_does_not_exist(app):
     assert accounts.get_user_by_email_and_password("unknown@example.com", VALID_PASSWORD) is None
@@ -76,6 +78,7 @@ def test_get_user_returns_the_user_with_the_given_id(user):
 
 # --- register_user -----------------------------------------------------------------------
 
+
 def test_register_user_requires_email_and_password_to_be_set(app):
     errors = errors_of(accounts.register_user, None, None)
     assert errors["email"] == ["can't be blank"]
@@ -98,9 +101,11 @@ def test_register_user_validates_maximum_values_for_email_and_password_for_secur
 
 def test_register_user_validates_email_uniqueness(user):
     assert errors_of(accounts.register_user, user.email, VALID_PASSWORD)["email"] == [
-        "has already been taken"]
+        "has already been taken"
+    ]
     assert errors_of(accounts.register_user, user.email.upper(), VALID_PASSWORD)["email"] == [
-        "has already been taken"]
+        "has already been taken"
+    ]
     assert accounts.count_users() == 1
 
 
@@ -123,6 +128,7 @@ def test_register_user_stores_the_email_as_typed(app):
 
 # --- forms (phx.gen.auth's change_user_* changesets) ---------------------------------------
 
+
 def test_registration_form_has_email_and_password_fields(app):
     with app.test_request_context():
         assert set(RegistrationForm()._fields) == {"email", "password"}
@@ -136,7 +142,11 @@ def test_change_email_form_has_email_and_current_password_fields(app):
 def test_change_password_form_has_password_fields(app):
     with app.test_request_context():
         assert set(ChangePasswordForm()._fields) == {
-            "action", "password", "password_confirmation", "current_password"}
+            "action",
+            "password",
+            "password_confirmation",
+            "current_password",
+        }
 
 
 def test_registered_user_keeps_no_plain_password(app):
@@ -147,41 +157,38 @@ def test_registered_user_keeps_no_plain_password(app):
 
 # --- request_email_change (apply_user_email + deliver_update_email_instructions) -------------
 
+
 def test_request_email_change_requires_email_to_change(user, outbox):
-    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, user.email,
-                       change_email_url)
+    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, user.email, change_email_url)
     assert errors["email"] == ["did not change"]
     assert outbox == []
 
 
 def test_request_email_change_requires_an_email(user):
-    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, None,
-                       change_email_url)
+    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, None, change_email_url)
     assert errors["email"] == ["can't be blank"]
 
 
 def test_request_email_change_validates_email(user):
-    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, "not valid",
-                       change_email_url)
+    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, "not valid", change_email_url)
     assert errors["email"] == ["must have the @ sign and no spaces"]
 
 
 def test_request_email_change_validates_maximum_value_for_email_for_security(user):
-    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, "db" * 100,
-                       change_email_url)
+    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, "db" * 100, change_email_url)
     assert "should be at most 160 character(s)" in errors["email"]
 
 
 def test_request_email_change_validates_email_uniqueness(user, user_fixture):
     other = user_fixture()
-    errors = errors_of(accounts.request_email_change, user, VALID_PASSWORD, other.email.upper(),
-                       change_email_url)
+    errors = errors_of(
+        accounts.request_email_change, user, VALID_PASSWORD, other.email.upper(), change_email_url
+    )
     assert errors["email"] == ["has already been taken"]
 
 
 def test_request_email_change_validates_current_password(user, outbox):
-    errors = errors_of(accounts.request_email_change, user, "invalid", unique_user_email(),
-                       change_email_url)
+    errors = errors_of(accounts.request_email_change, user, "invalid", unique_user_email(), change_email_url)
     assert errors["current_password"] == ["is not valid"]
     assert committed_tokens(user.id) == []
     assert outbox == []
@@ -209,6 +216,7 @@ def test_request_email_change_sends_token_through_notification(user, outbox):
 
 
 # --- update_user_email -------------------------------------------------------------------
+
 
 @pytest.fixture()
 def email_change(user):
@@ -268,8 +276,7 @@ def test_update_user_email_does_not_update_another_users_email(user, user_fixtur
     assert committed_user(user.id)["email"] == old_email
 
 
-def test_update_user_email_fails_if_the_new_email_was_taken_meanwhile(user, user_fixture,
-                                                                     email_change):
+def test_update_user_email_fails_if_the_new_email_was_taken_meanwhile(user, user_fixture, email_change):
     old_email = user.email
     new_email, token = email_change
     user_fixture(email=new_email)
@@ -279,9 +286,9 @@ def test_update_user_email_fails_if_the_new_email_was_taken_meanwhile(user, user
 
 # --- update_user_password ---------------------------------------------------------------
 
+
 def test_update_user_password_validates_password(user):
-    errors = errors_of(accounts.update_user_password, user, VALID_PASSWORD, "not valid",
-                       "another")
+    errors = errors_of(accounts.update_user_password, user, VALID_PASSWORD, "not valid", "another")
     assert errors["password"] == ["should be at least 12 character(s)"]
     assert errors["password_confirmation"] == ["does not match password"]
 
@@ -326,6 +333,7 @@ def test_update_user_password_with_errors_changes_nothing(user):
 
 
 # --- session tokens ---------------------------------------------------------------------
+
 
 def test_generate_user_session_token_generates_a_token(user):
     token = accounts.generate_user_session_token(user)
@@ -393,6 +401,7 @@ def test_delete_session_token_ignores_unknown_tokens(user, token):
 
 # --- confirmation ----------------------------------------------------------------------
 
+
 def test_deliver_user_confirmation_instructions_sends_token_through_notification(user, outbox):
     token = confirmation_token(user)
     assert outbox[-1].to == [user.email]
@@ -403,8 +412,7 @@ def test_deliver_user_confirmation_instructions_sends_token_through_notification
     assert row["context"] == "confirm"
 
 
-def test_deliver_user_confirmation_instructions_does_nothing_if_already_confirmed(
-        user_fixture, outbox):
+def test_deliver_user_confirmation_instructions_does_nothing_if_already_confirmed(user_fixture, outbox):
     user = user_fixture(confirmed=True)
     assert accounts.deliver_user_confirmation_instructions(user, confirm_url) is False
     assert outbox == []
@@ -457,6 +465,7 @@ def test_confirm_user_does_not_confirm_after_the_email_changed(user):
 
 # --- reset password -----------------------------------------------------------------------
 
+
 def test_deliver_user_reset_password_instructions_sends_token_through_notification(user, outbox):
     token = reset_token(user)
     assert outbox[-1].to == [user.email]
@@ -474,8 +483,7 @@ def test_get_user_by_reset_password_token_returns_the_user_with_valid_token(user
 
 
 @pytest.mark.parametrize("token", ["oops", "", "a" * 43, "a" * 300])
-def test_get_user_by_reset_password_token_does_not_return_the_user_with_invalid_token(
-        user, token):
+def test_get_user_by_reset_password_token_does_not_return_the_user_with_invalid_token(user, token):
     reset_token(user)
     assert accounts.get_user_by_reset_password_token(token) is None
     assert len(committed_tokens(user.id, "reset_password")) == 1
@@ -536,6 +544,7 @@ def test_reset_token_dies_when_the_email_changes(user):
 
 
 # --- inspect -------------------------------------------------------------------------------
+
 
 def test_repr_does_not_include_password(user):
     text = repr(user)

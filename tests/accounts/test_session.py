@@ -26,11 +26,11 @@ from ..support.committed import age_tokens, committed_tokens
 
 
 def post_log_in(client, user, **extra):
-    return client.post("/users/log_in",
-                       data={"email": user.email, "password": VALID_PASSWORD, **extra})
+    return client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, **extra})
 
 
 # --- log_in_user -------------------------------------------------------------------------
+
 
 def test_log_in_stores_the_user_token_in_the_session(client, user):
     response = post_log_in(client, user)
@@ -97,6 +97,7 @@ def test_log_in_renews_the_session_token_each_time(client, user):
 
 # --- log_out_user --------------------------------------------------------------------------
 
+
 def test_log_out_erases_session_and_cookies(client, user):
     post_log_in(client, user, remember_me="true")
     token = session_token(client)
@@ -136,6 +137,7 @@ def test_log_out_with_a_revoked_token_in_the_session_works(client, user):
 
 
 # --- fetching the current user ---------------------------------------------------------------
+
 
 def test_authenticates_user_from_session(client, user):
     log_in(client, user)
@@ -186,8 +188,10 @@ def test_does_not_authenticate_with_an_unknown_token_in_the_session(client, user
 
 # --- redirect_if_user_is_authenticated -------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/users/register", "/users/log_in", "/users/reset_password",
-                                  "/users/reset_password/sometoken"])
+
+@pytest.mark.parametrize(
+    "path", ["/users/register", "/users/log_in", "/users/reset_password", "/users/reset_password/sometoken"]
+)
 def test_redirects_if_user_is_authenticated(client, user, path):
     log_in(client, user)
     response = client.get(path)
@@ -201,6 +205,7 @@ def test_does_not_redirect_if_user_is_not_authenticated(client, path):
 
 
 # --- require_authenticated_user --------------------------------------------------------------
+
 
 def test_require_login_redirects_if_user_is_not_authenticated(client):
     response = client.get("/users/settings")
@@ -241,17 +246,32 @@ def test_stored_return_path_is_used_after_log_in(client, user):
 
 # --- return paths are local only -------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "//evil.test", "//evil.test/path", "/\\evil.test", "\\\\evil.test", "https://evil.test",
-    "http:evil.test", "javascript:alert(1)", "evil.test", "/\t/evil.test", "/\n/evil.test",
-    "", None, " /users/settings",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.test",
+        "//evil.test/path",
+        "/\\evil.test",
+        "\\\\evil.test",
+        "https://evil.test",
+        "http:evil.test",
+        "javascript:alert(1)",
+        "evil.test",
+        "/\t/evil.test",
+        "/\n/evil.test",
+        "",
+        None,
+        " /users/settings",
+    ],
+)
 def test_safe_return_path_rejects_paths_that_leave_the_site(path):
     assert safe_return_path(path) is None
 
 
-@pytest.mark.parametrize("path", ["/", "/users/settings", "/users/settings?bar=baz",
-                                  "/html/recipes/1?q=a//b"])
+@pytest.mark.parametrize(
+    "path", ["/", "/users/settings", "/users/settings?bar=baz", "/html/recipes/1?q=a//b"]
+)
 def test_safe_return_path_keeps_local_paths(path):
     assert safe_return_path(path) == path
 
@@ -266,9 +286,10 @@ def test_unsafe_stored_return_path_is_never_used(client, user, path):
 
 @pytest.mark.parametrize("field", ["next", "return_to", "user_return_to", "redirect"])
 def test_return_path_is_never_taken_from_the_request(client, user, field):
-    response = client.post(f"/users/log_in?{field}=https://evil.test",
-                           data={"email": user.email, "password": VALID_PASSWORD,
-                                 field: "//evil.test"})
+    response = client.post(
+        f"/users/log_in?{field}=https://evil.test",
+        data={"email": user.email, "password": VALID_PASSWORD, field: "//evil.test"},
+    )
     assert response.location == "/"
 
 

@@ -27,8 +27,7 @@ def test_log_in_page_redirects_if_already_logged_in(client, user):
 
 
 def test_logs_the_user_in(client, user):
-    response = client.post("/users/log_in",
-                           data={"email": user.email, "password": VALID_PASSWORD})
+    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     assert response.status_code == 302
     assert response.location == "/"
     assert session_token(client)
@@ -39,8 +38,9 @@ def test_logs_the_user_in(client, user):
 
 
 def test_logs_the_user_in_with_remember_me(client, user):
-    response = client.post("/users/log_in", data={
-        "email": user.email, "password": VALID_PASSWORD, "remember_me": "true"})
+    response = client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, "remember_me": "true"}
+    )
     assert response.status_code == 302
     assert client.get_cookie(REMEMBER_COOKIE) is not None
 
@@ -48,8 +48,7 @@ def test_logs_the_user_in_with_remember_me(client, user):
 def test_logs_the_user_in_with_return_to(client, user):
     with client.session_transaction() as session:
         session["user_return_to"] = "/foo/bar"
-    response = client.post("/users/log_in",
-                           data={"email": user.email, "password": VALID_PASSWORD})
+    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     assert response.location == "/foo/bar"
 
 
@@ -60,15 +59,13 @@ def test_logs_an_unconfirmed_user_in(client, user):
 
 
 def test_logs_the_user_in_with_a_case_variant_email(client, user):
-    response = client.post("/users/log_in",
-                           data={"email": user.email.upper(), "password": VALID_PASSWORD})
+    response = client.post("/users/log_in", data={"email": user.email.upper(), "password": VALID_PASSWORD})
     assert response.status_code == 302
     assert accounts.get_user_by_session_token(session_token(client)).id == user.id
 
 
 def test_emits_error_message_with_invalid_credentials(client, user):
-    response = client.post("/users/log_in",
-                           data={"email": user.email, "password": "invalid_password"})
+    response = client.post("/users/log_in", data={"email": user.email, "password": "invalid_password"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Log in</h1>" in html
@@ -78,19 +75,19 @@ def test_emits_error_message_with_invalid_credentials(client, user):
 
 
 def test_unknown_email_gets_the_same_error_as_a_wrong_password(client, user):
-    wrong_password = client.post("/users/log_in",
-                                 data={"email": user.email, "password": "invalid password"})
-    unknown = client.post("/users/log_in",
-                          data={"email": "nobody@example.com", "password": VALID_PASSWORD})
+    wrong_password = client.post("/users/log_in", data={"email": user.email, "password": "invalid password"})
+    unknown = client.post("/users/log_in", data={"email": "nobody@example.com", "password": VALID_PASSWORD})
     assert unknown.status_code == wrong_password.status_code == 200
     assert "Invalid email or password" in unknown.get_data(as_text=True)
-    assert (unknown.get_data(as_text=True).replace("nobody@example.com", "")
-            == wrong_password.get_data(as_text=True).replace(user.email, ""))
+    assert unknown.get_data(as_text=True).replace("nobody@example.com", "") == wrong_password.get_data(
+        as_text=True
+    ).replace(user.email, "")
 
 
 def test_failed_log_in_keeps_the_typed_email(client, user):
-    html = client.post("/users/log_in", data={"email": user.email, "password": "wrong one"}
-                       ).get_data(as_text=True)
+    html = client.post("/users/log_in", data={"email": user.email, "password": "wrong one"}).get_data(
+        as_text=True
+    )
     assert f'value="{user.email}"' in html
     assert 'value="wrong one"' not in html
 
@@ -107,8 +104,9 @@ def test_log_in_renews_the_session_cookie(client, user):
 
 
 def test_log_in_without_csrf_token_is_rejected(client, user):
-    response = client.post("/users/log_in",
-                           data={"email": user.email, "password": VALID_PASSWORD}, csrf=False)
+    response = client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD}, csrf=False
+    )
     assert response.status_code == 400
     assert session_token(client) is None
     assert committed_tokens(user.id) == []
@@ -168,8 +166,9 @@ def test_session_cookie_copied_before_log_out_no_longer_authenticates(client, ap
 
 
 def test_remember_me_cookie_copied_before_log_out_no_longer_authenticates(client, app, user):
-    client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD,
-                                       "remember_me": "true"})
+    client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, "remember_me": "true"}
+    )
     copied = client.get_cookie(REMEMBER_COOKIE).value
     client.post("/users/log_out", data={})
     thief = app.test_client()

@@ -16,19 +16,31 @@ EMAIL_SENT = "A link to confirm your email change has been sent to the new addre
 INVALID_LINK = "Email change link is invalid or it has expired."
 
 
-def change_password(client, password=NEW_PASSWORD, confirmation=NEW_PASSWORD,
-                    current=VALID_PASSWORD, **kwargs):
-    return client.post("/users/settings", data={
-        "action": "update_password", "current_password": current, "password": password,
-        "password_confirmation": confirmation}, **kwargs)
+def change_password(
+    client, password=NEW_PASSWORD, confirmation=NEW_PASSWORD, current=VALID_PASSWORD, **kwargs
+):
+    return client.post(
+        "/users/settings",
+        data={
+            "action": "update_password",
+            "current_password": current,
+            "password": password,
+            "password_confirmation": confirmation,
+        },
+        **kwargs,
+    )
 
 
 def change_email(client, email, current=VALID_PASSWORD, **kwargs):
-    return client.post("/users/settings", data={
-        "action": "update_email", "current_password": current, "email": email}, **kwargs)
+    return client.post(
+        "/users/settings",
+        data={"action": "update_email", "current_password": current, "email": email},
+        **kwargs,
+    )
 
 
 # --- GET /users/settings ----------------------------------------------------------------
+
 
 def test_renders_settings_page(logged_in_client, user):
     response = logged_in_client.get("/users/settings")
@@ -48,6 +60,7 @@ def test_settings_redirects_if_user_is_not_logged_in(client):
 
 
 # --- change password ----------------------------------------------------------------------
+
 
 def test_updates_the_user_password_and_resets_tokens(client, user):
     old_token = log_in(client, user)
@@ -81,8 +94,9 @@ def test_password_change_ends_every_other_session(client, app, user):
 
 
 def test_session_cookie_copied_before_password_change_no_longer_authenticates(client, app, user):
-    client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD,
-                                       "remember_me": "true"})
+    client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, "remember_me": "true"}
+    )
     copied_session = client.get_cookie(SESSION_COOKIE).value
     copied_remember = client.get_cookie(REMEMBER_COOKIE).value
     change_password(client)
@@ -97,8 +111,7 @@ def test_session_cookie_copied_before_password_change_no_longer_authenticates(cl
 def test_does_not_update_password_on_invalid_data(client, user):
     old_token = log_in(client, user)
     before = committed_state()
-    response = change_password(client, password="too short", confirmation="does not match",
-                               current="invalid")
+    response = change_password(client, password="too short", confirmation="does not match", current="invalid")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Settings</h1>" in html
@@ -126,6 +139,7 @@ def test_password_change_without_csrf_token_is_rejected(client, user):
 
 
 # --- change email -------------------------------------------------------------------------
+
 
 def test_updates_the_user_email(client, user, outbox):
     old_email = user.email
@@ -179,8 +193,7 @@ def test_does_not_update_email_to_a_taken_address(client, user, user_fixture, ou
 def test_settings_post_with_unknown_action_changes_nothing(client, user, action):
     log_in(client, user)
     before = committed_state()
-    data = {"email": unique_user_email(), "current_password": VALID_PASSWORD,
-            "password": NEW_PASSWORD}
+    data = {"email": unique_user_email(), "current_password": VALID_PASSWORD, "password": NEW_PASSWORD}
     if action is not None:
         data["action"] = action
     response = client.post("/users/settings", data=data)
@@ -189,6 +202,7 @@ def test_settings_post_with_unknown_action_changes_nothing(client, user, action)
 
 
 # --- GET /users/settings/confirm_email/<token> -------------------------------------------------
+
 
 @pytest.fixture()
 def email_change(user):
@@ -244,8 +258,7 @@ def test_does_not_update_email_with_expired_token(client, user, email_change):
     assert committed_user(user.id)["email"] == old_email
 
 
-def test_does_not_update_email_of_another_logged_in_user(client, user, user_fixture,
-                                                        email_change):
+def test_does_not_update_email_of_another_logged_in_user(client, user, user_fixture, email_change):
     _, token = email_change
     other = user_fixture()
     log_in(client, other)
@@ -269,8 +282,7 @@ def test_confirm_email_redirects_if_user_is_not_logged_in(client, user, email_ch
 def test_confirm_email_link_works_after_logging_in(client, user, email_change):
     new_email, token = email_change
     client.get(f"/users/settings/confirm_email/{token}")
-    response = client.post("/users/log_in",
-                           data={"email": user.email, "password": VALID_PASSWORD})
+    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     assert response.location == f"/users/settings/confirm_email/{token}"
     client.get(response.location)
     assert committed_user(user.id)["email"] == new_email

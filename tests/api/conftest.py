@@ -18,9 +18,11 @@ def api(app):
 @pytest.fixture()
 def token_for(app):
     """``token_for(user)``: a fresh, recorded API token."""
+
     def make(user) -> str:
         with app.test_request_context():
             return issue_token(user)
+
     return make
 
 

@@ -51,11 +51,13 @@ def _unsigned(claims: dict, alg: str) -> str:
 
 # --- the token ------------------------------------------------------------------------
 
+
 def test_token_has_exactly_the_guardian_claims(app, user, token_for):
     token = token_for(user)
     header = jwt.get_unverified_header(token)
-    claims = jwt.decode(token, _secret(app), algorithms=["HS512"], audience="tasty_recipes",
-                        issuer="tasty_recipes")
+    claims = jwt.decode(
+        token, _secret(app), algorithms=["HS512"], audience="tasty_recipes", issuer="tasty_recipes"
+    )
     assert header["alg"] == "HS512"
     assert set(claims) == {"sub", "iss", "aud", "typ", "jti", "iat", "nbf", "exp"}
     assert claims["sub"] == str(user.id)
@@ -85,8 +87,7 @@ def test_valid_token_authenticates(api, auth, user):
     assert response.get_json()["data"]["id"] == str(user.id)
 
 
-@pytest.mark.parametrize("template", ["bearer {t}", "Bearer: {t}", "Bearer    {t}",
-                                      "Basic abc, Bearer {t}"])
+@pytest.mark.parametrize("template", ["bearer {t}", "Bearer: {t}", "Bearer    {t}", "Basic abc, Bearer {t}"])
 def test_header_forms_guardian_accepts(api, user, token_for, template):
     response = api.get("/api/me", headers={"Authorization": template.format(t=token_for(user))})
     assert response.status_code == 200
@@ -94,16 +95,33 @@ def test_header_forms_guardian_accepts(api, user, token_for, template):
 
 # --- no token: unauthenticated ----------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer   "},
-    {"Authorization": "Token abc"}, {"Authorization": "Basic dXNlcjpwYXNz"},
-], ids=["none", "empty", "bearer-alone", "bearer-spaces", "token-scheme", "basic"])
-@pytest.mark.parametrize("method,path", [
-    ("get", "/api/me"), ("get", "/api/recipes"), ("post", "/api/recipes"),
-    ("get", "/api/recipes/" + UNKNOWN_ID), ("put", "/api/recipes/" + UNKNOWN_ID),
-    ("patch", "/api/recipes/" + UNKNOWN_ID), ("delete", "/api/recipes/" + UNKNOWN_ID),
-    ("post", "/api/sign_out"), ("put", "/api/me/password"),
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer   "},
+        {"Authorization": "Token abc"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ],
+    ids=["none", "empty", "bearer-alone", "bearer-spaces", "token-scheme", "basic"],
+)
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("get", "/api/me"),
+        ("get", "/api/recipes"),
+        ("post", "/api/recipes"),
+        ("get", "/api/recipes/" + UNKNOWN_ID),
+        ("put", "/api/recipes/" + UNKNOWN_ID),
+        ("patch", "/api/recipes/" + UNKNOWN_ID),
+        ("delete", "/api/recipes/" + UNKNOWN_ID),
+        ("post", "/api/sign_out"),
+        ("put", "/api/me/password"),
+    ],
+)
 def test_every_protected_route_without_a_bearer_token_is_unauthenticated(api, headers, method, path):
     response = getattr(api, method)(path, headers=headers, json={})
     assert response.status_code == 401
@@ -119,11 +137,19 @@ def test_the_raw_token_without_scheme_is_unauthenticated(api, user, token_for):
 
 # --- bad tokens: invalid_token ----------------------------------------------------------
 
+
 def _good_claims(user, **changes) -> dict:
     now = int(time.time())
-    claims = {"sub": str(user.id), "iss": "tasty_recipes", "aud": "tasty_recipes",
-              "typ": "access", "jti": str(uuid.uuid4()), "iat": now, "nbf": now - 1,
-              "exp": now + SEVEN_DAYS}
+    claims = {
+        "sub": str(user.id),
+        "iss": "tasty_recipes",
+        "aud": "tasty_recipes",
+        "typ": "access",
+        "jti": str(uuid.uuid4()),
+        "iat": now,
+        "nbf": now - 1,
+        "exp": now + SEVEN_DAYS,
+    }
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}
 
@@ -155,13 +181,19 @@ BAD_TOKENS = {
     "alg-none": lambda app, user, token: _unsigned(_claims(token), "none"),
     "alg-None": lambda app, user, token: _unsigned(_claims(token), "None"),
     "alg-NONE": lambda app, user, token: _unsigned(_claims(token), "NONE"),
-    "alg-none-with-signature": lambda app, user, token: _unsigned(_claims(token), "none")
-    + token.split(".")[2],
-    "expired": lambda app, user, token: _forge(app, _good_claims(
-        user, iat=int(time.time()) - SEVEN_DAYS - 10, nbf=int(time.time()) - SEVEN_DAYS - 11,
-        exp=int(time.time()) - 10)),
-    "nbf-in-future": lambda app, user, token: _forge(app, _good_claims(
-        user, nbf=int(time.time()) + 3600)),
+    "alg-none-with-signature": lambda app, user, token: (
+        _unsigned(_claims(token), "none") + token.split(".")[2]
+    ),
+    "expired": lambda app, user, token: _forge(
+        app,
+        _good_claims(
+            user,
+            iat=int(time.time()) - SEVEN_DAYS - 10,
+            nbf=int(time.time()) - SEVEN_DAYS - 11,
+            exp=int(time.time()) - 10,
+        ),
+    ),
+    "nbf-in-future": lambda app, user, token: _forge(app, _good_claims(user, nbf=int(time.time()) + 3600)),
     "typ-refresh": lambda app, user, token: _forge(app, {**_claims(token), "typ": "refresh"}),
     "typ-missing": lambda app, user, token: _forge(app, {**_claims(token), "typ": None}),
     "wrong-iss": lambda app, user, token: _forge(app, {**_claims(token), "iss": "evil"}),
@@ -171,14 +203,14 @@ BAD_TOKENS = {
     "integer-sub": lambda app, user, token: _forge(app, {**_claims(token), "sub": 1}),
     "no-sub": lambda app, user, token: _forge(app, _good_claims(user, sub=None)),
     "sub-not-a-uuid": lambda app, user, token: _forge(app, {**_claims(token), "sub": "abc"}),
-    "other-users-sub": lambda app, user, token: _forge(app, {**_claims(token),
-                                                             "sub": str(uuid.uuid4())}),
+    "other-users-sub": lambda app, user, token: _forge(app, {**_claims(token), "sub": str(uuid.uuid4())}),
     "unknown-jti": lambda app, user, token: _forge(app, _good_claims(user)),
     "no-jti": lambda app, user, token: _forge(app, _good_claims(user, jti=None)),
     "jti-not-a-string": lambda app, user, token: _forge(app, {**_claims(token), "jti": 42}),
     "exp-not-a-number": lambda app, user, token: _forge(app, {**_claims(token), "exp": "soon"}),
     "payload-is-a-list": lambda app, user, token: (
-        f"{token.split('.')[0]}.{_b64(b'[1, 2]')}.{token.split('.')[2]}"),
+        f"{token.split('.')[0]}.{_b64(b'[1, 2]')}.{token.split('.')[2]}"
+    ),
     "header-not-json": lambda app, user, token: f"{_b64(b'nope')}.{token.split('.', 1)[1]}",
 }
 
@@ -204,6 +236,7 @@ def test_token_just_before_exp_is_accepted_and_row_is_required(app, api, user, t
 
 # --- revocation --------------------------------------------------------------------------
 
+
 def test_token_is_revoked_by_sign_out(api, user, token_for):
     token, other = token_for(user), token_for(user)
     assert api.post("/api/sign_out", headers=bearer(token)).status_code == 204
@@ -215,8 +248,11 @@ def test_token_is_revoked_by_sign_out(api, user, token_for):
 
 def test_password_change_via_api_revokes_every_older_token(api, user, token_for):
     old, other = token_for(user), token_for(user)
-    response = api.put("/api/me/password", headers=bearer(old),
-                       json={"current_password": VALID_PASSWORD, "password": NEW_PASSWORD})
+    response = api.put(
+        "/api/me/password",
+        headers=bearer(old),
+        json={"current_password": VALID_PASSWORD, "password": NEW_PASSWORD},
+    )
     assert response.status_code == 200
     new = response.get_json()["data"]["token"]
     assert_invalid_token(api.get("/api/me", headers=bearer(old)))
@@ -233,7 +269,8 @@ def test_password_change_via_html_settings_revokes_api_tokens(api, user, token_f
 def test_password_reset_revokes_api_tokens(api, user, token_for):
     token = token_for(user)
     reset_token = extract_user_token(
-        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url))
+        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url)
+    )
     assert accounts.reset_user_password(reset_token, NEW_PASSWORD, NEW_PASSWORD) is not None
     assert_invalid_token(api.get("/api/me", headers=bearer(token)))
 
@@ -259,9 +296,11 @@ def test_token_row_older_than_validity_is_rejected(app, api, user, token_for):
 
 # --- cost ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("recipe_count", [0, 3, 30])
-def test_listing_recipes_takes_at_most_two_statements(api, auth, user_fixture, recipe_fixture,
-                                                     count_statements, recipe_count):
+def test_listing_recipes_takes_at_most_two_statements(
+    api, auth, user_fixture, recipe_fixture, count_statements, recipe_count
+):
     owners = [user_fixture() for _ in range(3)]
     for index in range(recipe_count):
         recipe_fixture(owners[index % 3], name=f"Recipe {index}")

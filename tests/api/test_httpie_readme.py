@@ -29,8 +29,11 @@ def run_http(command: str, port: int, token: str, config_dir: Path) -> tuple[int
     assert args[0] == "http"
     result = subprocess.run(
         [HTTP, "--ignore-stdin", "--print=hb", "--pretty=none", *args[1:]],
-        capture_output=True, text=True, timeout=30,
-        env={**os.environ, "HTTPIE_CONFIG_DIR": str(config_dir), "NO_PROXY": "127.0.0.1"})
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "HTTPIE_CONFIG_DIR": str(config_dir), "NO_PROXY": "127.0.0.1"},
+    )
     assert result.returncode == 0, result.stderr
     head, _, body = result.stdout.replace("\r\n", "\n").partition("\n\n")
     status = int(head.split("\n", 1)[0].split()[1])
@@ -41,12 +44,16 @@ def run_http(command: str, port: int, token: str, config_dir: Path) -> tuple[int
 def test_readme_httpie_session_works_as_written(app, database_url, tmp_path):
     commands = readme_commands()
     assert [shlex.split(c)[1:3] for c in commands] == [
-        ["POST", ":5000/api/sign_up"], ["POST", ":5000/api/sign_in"],
-        ["POST", ":5000/api/recipes"], [":5000/api/recipes", "Authorization:Bearer $TOKEN"],
-        [":5000/api/recipes", "limit==10"], [":5000/api/me", "Authorization:Bearer $TOKEN"],
+        ["POST", ":5000/api/sign_up"],
+        ["POST", ":5000/api/sign_in"],
+        ["POST", ":5000/api/recipes"],
+        [":5000/api/recipes", "Authorization:Bearer $TOKEN"],
+        [":5000/api/recipes", "limit==10"],
+        [":5000/api/me", "Authorization:Bearer $TOKEN"],
         ["POST", ":5000/api/sign_out"],
     ]
     with LiveServer(database_url, tmp_path / "gunicorn.log") as server:
+
         def http(command: str, token: str = ""):
             return run_http(command, server.port, token, tmp_path)
 

@@ -44,6 +44,7 @@ def key_rows() -> list[IdempotencyKey]:
 
 # --- POST /api/recipes ---------------------------------------------------------------------
 
+
 def test_a_repeat_replays_the_stored_answer_and_creates_one_recipe(api, auth):
     first = api.post("/api/recipes", headers=keyed(auth), json=VALID)
     again = api.post("/api/recipes", headers=keyed(auth), json=VALID)
@@ -123,8 +124,14 @@ def test_a_form_body_is_replayed_too(api, auth):
     assert recipe_count() == 1
 
 
-INVALID_KEYS = {"empty": "", "too-long": "k" * 256, "non-ascii": "clé", "tab": "a\tb",
-                "delete": "a\x7fb", "high-latin-1": "\xff"}
+INVALID_KEYS = {
+    "empty": "",
+    "too-long": "k" * 256,
+    "non-ascii": "clé",
+    "tab": "a\tb",
+    "delete": "a\x7fb",
+    "high-latin-1": "\xff",
+}
 
 
 @pytest.mark.parametrize("key", INVALID_KEYS.values(), ids=INVALID_KEYS.keys())
@@ -139,8 +146,10 @@ def test_an_invalid_key_is_422_and_nothing_is_created(api, auth, key):
 @pytest.mark.parametrize("key", ["k" * 255, "a b", "~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}", "x"])
 def test_valid_keys_are_printable_ascii_up_to_255(api, auth, key):
     assert api.post("/api/recipes", headers=keyed(auth, key), json=VALID).status_code == 201
-    assert api.post("/api/recipes", headers=keyed(auth, key), json=VALID).headers[
-        "Idempotent-Replayed"] == "true"
+    assert (
+        api.post("/api/recipes", headers=keyed(auth, key), json=VALID).headers["Idempotent-Replayed"]
+        == "true"
+    )
     assert recipe_count() == 1
 
 
@@ -157,14 +166,14 @@ def test_a_validation_error_is_not_stored_so_a_corrected_body_goes_through(api, 
     corrected = api.post("/api/recipes", headers=keyed(auth), json=VALID)
     assert corrected.status_code == 201
     assert "Idempotent-Replayed" not in corrected.headers
-    assert api.post("/api/recipes", headers=keyed(auth), json=VALID).headers[
-        "Idempotent-Replayed"] == "true"
+    assert api.post("/api/recipes", headers=keyed(auth), json=VALID).headers["Idempotent-Replayed"] == "true"
     assert recipe_count() == 1
 
 
 def test_a_bad_body_is_400_and_not_stored(api, auth):
-    response = api.post("/api/recipes", headers={**keyed(auth), "Content-Type": "application/json"},
-                        data=b'{"name": ')
+    response = api.post(
+        "/api/recipes", headers={**keyed(auth), "Content-Type": "application/json"}, data=b'{"name": '
+    )
     assert response.status_code == 400
     assert key_rows() == []
 
@@ -222,8 +231,7 @@ def test_an_expired_key_may_come_with_another_body(api, auth):
 def test_a_key_just_under_a_day_old_still_replays(api, auth):
     api.post("/api/recipes", headers=keyed(auth), json=VALID)
     _age_keys(hours=23, minutes=59)
-    assert api.post("/api/recipes", headers=keyed(auth), json=VALID).headers[
-        "Idempotent-Replayed"] == "true"
+    assert api.post("/api/recipes", headers=keyed(auth), json=VALID).headers["Idempotent-Replayed"] == "true"
 
 
 def test_deleting_a_user_deletes_their_keys(api, auth, user):
@@ -240,6 +248,7 @@ def _age_keys(**delta: int) -> None:
 
 
 # --- purge ---------------------------------------------------------------------------------
+
 
 def test_purge_deletes_only_expired_keys(api, auth):
     api.post("/api/recipes", headers=keyed(auth, "old"), json=VALID)
@@ -271,8 +280,9 @@ def test_a_repeated_sign_up_creates_one_user_and_sends_one_email(api, outbox):
 
 def test_a_sign_up_key_with_another_password_is_422(api, outbox):
     api.post("/api/sign_up", headers=keyed(), json=SIGN_UP)
-    response = api.post("/api/sign_up", headers=keyed(),
-                        json={**SIGN_UP, "password": "somebody else's password"})
+    response = api.post(
+        "/api/sign_up", headers=keyed(), json={**SIGN_UP, "password": "somebody else's password"}
+    )
     assert response.status_code == 422
     assert response.get_json() == REUSED
     assert accounts.count_users() == 1
@@ -385,10 +395,13 @@ def test_a_key_held_longer_than_the_lock_timeout_is_409(app, api, auth, user, is
     with app.test_request_context():
         digest = fingerprint(json.dumps(VALID).encode())
     with db.engine.connect() as holder:
-        holder.execute(text(
-            "INSERT INTO idempotency_keys (id, scope, key, fingerprint, inserted_at) "
-            "VALUES (gen_random_uuid(), :scope, 'key-1', :digest, now())"),
-            {"scope": scope, "digest": digest})
+        holder.execute(
+            text(
+                "INSERT INTO idempotency_keys (id, scope, key, fingerprint, inserted_at) "
+                "VALUES (gen_random_uuid(), :scope, 'key-1', :digest, now())"
+            ),
+            {"scope": scope, "digest": digest},
+        )
         response = api.post("/api/recipes", headers=keyed(auth), json=VALID)
         holder.rollback()
     assert response.status_code == 409

@@ -35,12 +35,25 @@ def test_the_app_uses_a_configured_jwt_manager(app):
     assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds() == WEEK
 
 
-@pytest.mark.parametrize(("header", "token"), [
-    ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER: abc", "abc"), ("Bearer:\tabc", "abc"),
-    ("Basic dXNlcg==, Bearer abc", "abc"), ("Bearer a b", "a b"),
-    ("XBearer abc", None), ("Bearerabc", None), ("Bearer", None), ("Bearer   ", None),
-    ("Token abc", None), ("abc", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Bearer abc", "abc"),
+        ("bearer abc", "abc"),
+        ("BEARER: abc", "abc"),
+        ("Bearer:\tabc", "abc"),
+        ("Basic dXNlcg==, Bearer abc", "abc"),
+        ("Bearer a b", "a b"),
+        ("XBearer abc", None),
+        ("Bearerabc", None),
+        ("Bearer", None),
+        ("Bearer   ", None),
+        ("Token abc", None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_bearer_header_forms_are_guardians_and_no_looser(header, token):
     assert bearer_token(header) == token
 
@@ -51,11 +64,19 @@ def test_a_prefixed_scheme_is_unauthenticated(api, user, token_for):
     assert response.get_json() == UNAUTHENTICATED
 
 
-@pytest.mark.parametrize("changes", [
-    {"exp": str(int(time.time()) + WEEK)}, {"iat": str(int(time.time()))},
-    {"nbf": str(int(time.time()) - 1)}, {"exp": None}, {"nbf": None}, {"iat": None},
-    {"exp": True},
-], ids=["string-exp", "string-iat", "string-nbf", "no-exp", "no-nbf", "no-iat", "boolean-exp"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"exp": str(int(time.time()) + WEEK)},
+        {"iat": str(int(time.time()))},
+        {"nbf": str(int(time.time()) - 1)},
+        {"exp": None},
+        {"nbf": None},
+        {"iat": None},
+        {"exp": True},
+    ],
+    ids=["string-exp", "string-iat", "string-nbf", "no-exp", "no-nbf", "no-iat", "boolean-exp"],
+)
 def test_date_claims_must_be_present_and_numeric(app, api, user, token_for, changes):
     token = _resigned(app, token_for(user), **changes)
     assert_invalid_token(api.get("/api/me", headers=bearer(token)))

@@ -69,6 +69,7 @@ def test_vendored_swagger_ui_keeps_its_license():
 
 # --- with rate limits on, as in production ------------------------------------------------------
 
+
 @pytest.fixture()
 def limited_api(app, database_url):
     limited = make_app(database_url, RATELIMIT_ENABLED=True)  # counters of its own, in memory
@@ -85,8 +86,12 @@ def test_bad_bodies_are_400_with_rate_limits_on(limited_api, path, raw):
 
 def test_repeated_failed_sign_ins_get_429_json(limited_api, user):
     for _ in range(10):
-        assert limited_api.post("/api/sign_in", json={"email": user.email,
-                                                      "password": "wrong password!"}).status_code == 401
+        assert (
+            limited_api.post(
+                "/api/sign_in", json={"email": user.email, "password": "wrong password!"}
+            ).status_code
+            == 401
+        )
     response = limited_api.post("/api/sign_in", json={"email": user.email, "password": "x"})
     assert response.status_code == 429
     assert response.get_json() == {"errors": {"detail": "Too Many Requests"}}

@@ -25,6 +25,7 @@ def _is_utc_iso(value: str) -> bool:
 
 # --- create --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("body", [VALID, {"recipe": VALID}], ids=["flat", "wrapped"])
 def test_create_recipe(api, auth, user, body):
     response = api.post("/api/recipes", headers=auth, json=body)
@@ -45,16 +46,20 @@ def test_create_accepts_a_form(api, auth):
 
 
 def test_create_accepts_a_nested_form(api, auth):
-    response = api.post("/api/recipes", headers=auth,
-                        data={"recipe[name]": "Soup", "recipe[description]": "Water."})
+    response = api.post(
+        "/api/recipes", headers=auth, data={"recipe[name]": "Soup", "recipe[description]": "Water."}
+    )
     assert response.status_code == 201
     assert response.get_json()["data"]["name"] == "Soup"
 
 
 def test_create_ignores_owner_id_and_unknown_keys(api, auth, user, user_fixture):
     other = user_fixture()
-    response = api.post("/api/recipes", headers=auth, json={
-        **VALID, "owner_id": str(other.id), "id": str(uuid.uuid4()), "owner": "x", "extra": [1]})
+    response = api.post(
+        "/api/recipes",
+        headers=auth,
+        json={**VALID, "owner_id": str(other.id), "id": str(uuid.uuid4()), "owner": "x", "extra": [1]},
+    )
     assert response.status_code == 201
     assert response.get_json()["data"]["owner_id"] == str(user.id)
 
@@ -64,23 +69,43 @@ def test_create_trims_the_name(api, auth):
     assert response.get_json()["data"]["name"] == "Soup"
 
 
-@pytest.mark.parametrize("body,errors", [
-    ({}, {"name": ["can't be blank"], "description": ["can't be blank"]}),
-    ({"recipe": {}}, {"name": ["can't be blank"], "description": ["can't be blank"]}),
-    ({"name": None, "description": None}, {"name": ["can't be blank"],
-                                           "description": ["can't be blank"]}),
-    ({"name": "   ", "description": ""}, {"name": ["can't be blank"],
-                                          "description": ["can't be blank"]}),
-    ({"name": 123, "description": True}, {"name": ["must be a string"],
-                                          "description": ["must be a string"]}),
-    ({"name": ["a"], "description": {"a": 1}}, {"name": ["must be a string"],
-                                                "description": ["must be a string"]}),
-    ({"name": "x" * 256, "description": "d"}, {"name": ["should be at most 255 character(s)"]}),
-    ({"name": "n", "description": "d" * 10_001},
-     {"description": ["should be at most 10000 character(s)"]}),
-    ({"name": "a\x00b", "description": "d"}, {"name": ["must not contain null characters"]}),
-], ids=["empty", "wrapped-empty", "nulls", "blank", "numbers", "containers", "long-name",
-        "long-description", "nul"])
+@pytest.mark.parametrize(
+    "body,errors",
+    [
+        ({}, {"name": ["can't be blank"], "description": ["can't be blank"]}),
+        ({"recipe": {}}, {"name": ["can't be blank"], "description": ["can't be blank"]}),
+        (
+            {"name": None, "description": None},
+            {"name": ["can't be blank"], "description": ["can't be blank"]},
+        ),
+        ({"name": "   ", "description": ""}, {"name": ["can't be blank"], "description": ["can't be blank"]}),
+        (
+            {"name": 123, "description": True},
+            {"name": ["must be a string"], "description": ["must be a string"]},
+        ),
+        (
+            {"name": ["a"], "description": {"a": 1}},
+            {"name": ["must be a string"], "description": ["must be a string"]},
+        ),
+        ({"name": "x" * 256, "description": "d"}, {"name": ["should be at most 255 character(s)"]}),
+        (
+            {"name": "n", "description": "d" * 10_001},
+            {"description": ["should be at most 10000 character(s)"]},
+        ),
+        ({"name": "a\x00b", "description": "d"}, {"name": ["must not contain null characters"]}),
+    ],
+    ids=[
+        "empty",
+        "wrapped-empty",
+        "nulls",
+        "blank",
+        "numbers",
+        "containers",
+        "long-name",
+        "long-description",
+        "nul",
+    ],
+)
 def test_create_rejects_invalid_input_per_field(api, auth, body, errors):
     response = api.post("/api/recipes", headers=auth, json=body)
     assert response.status_code == 422
@@ -110,8 +135,7 @@ BAD_BODIES = {
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 def test_bad_json_bodies_are_400(api, auth, user, recipe_fixture, raw, method):
     path = "/api/recipes" if method == "post" else f"/api/recipes/{recipe_fixture(user).id}"
-    response = getattr(api, method)(path, headers={**auth, "Content-Type": "application/json"},
-                                    data=raw)
+    response = getattr(api, method)(path, headers={**auth, "Content-Type": "application/json"}, data=raw)
     assert response.status_code == 400
     assert response.get_json() == BAD_REQUEST
 
@@ -132,13 +156,15 @@ def test_oversized_body_is_413_json(api, auth):
 
 
 def test_oversized_form_is_413_json(api, auth):
-    response = api.post("/api/recipes", headers=auth,
-                        data={"name": "x", "description": "d" * (1024 * 1024 + 1)})
+    response = api.post(
+        "/api/recipes", headers=auth, data={"name": "x", "description": "d" * (1024 * 1024 + 1)}
+    )
     assert response.status_code == 413
     assert response.is_json
 
 
 # --- list ------------------------------------------------------------------------------------
+
 
 def test_list_is_newest_first(api, auth, user, user_fixture, recipe_fixture):
     other = user_fixture()
@@ -187,8 +213,10 @@ def test_list_filters_owner_me_and_q(api, auth, user, user_fixture, recipe_fixtu
     mine = recipe_fixture(user, name="My Apple Pie")
     recipe_fixture(other, name="Their apple tart")
     recipe_fixture(user, name="Soup")
-    names = lambda query: [item["name"] for item in  # noqa: E731
-                           api.get("/api/recipes" + query, headers=auth).get_json()["data"]]
+
+    def names(query):
+        return [item["name"] for item in api.get("/api/recipes" + query, headers=auth).get_json()["data"]]
+
     assert names("?q=APPLE") == ["Their apple tart", "My Apple Pie"]
     assert names("?owner=me&q=apple") == ["My Apple Pie"]
     assert sorted(names("?owner=me")) == ["My Apple Pie", "Soup"]
@@ -203,10 +231,17 @@ def test_next_link_keeps_the_filters(api, auth, user, recipe_fixture):
     assert re.search(r"owner=me", body["meta"]["next"]) and "q=cake" in body["meta"]["next"]
 
 
-@pytest.mark.parametrize("query,field", [
-    ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"),
-    ("after=garbage", "after"), ("owner=someone", "owner"), ("q=" + "x" * 256, "q"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("after=garbage", "after"),
+        ("owner=someone", "owner"),
+        ("q=" + "x" * 256, "q"),
+    ],
+)
 def test_list_rejects_bad_parameters(api, auth, query, field):
     response = api.get("/api/recipes?" + query, headers=auth)
     assert response.status_code == 422
@@ -214,6 +249,7 @@ def test_list_rejects_bad_parameters(api, auth, query, field):
 
 
 # --- show, update, delete ------------------------------------------------------------------------
+
 
 def test_show_has_an_etag(api, auth, user, recipe_fixture):
     recipe = recipe_fixture(user)
@@ -234,8 +270,9 @@ def test_unknown_or_malformed_id_is_404(api, auth, recipe_id, method):
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_owner_updates_only_the_keys_sent(api, auth, user, recipe_fixture, method):
     recipe = recipe_fixture(user, **VALID)
-    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=auth,
-                                    json={"recipe": {"name": "Crêpes", "owner_id": "x"}})
+    response = getattr(api, method)(
+        f"/api/recipes/{recipe.id}", headers=auth, json={"recipe": {"name": "Crêpes", "owner_id": "x"}}
+    )
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert data["name"] == "Crêpes"
@@ -245,11 +282,11 @@ def test_owner_updates_only_the_keys_sent(api, auth, user, recipe_fixture, metho
 
 def test_update_rejects_nulls_and_wrong_types(api, auth, user, recipe_fixture):
     recipe = recipe_fixture(user)
-    response = api.patch(f"/api/recipes/{recipe.id}", headers=auth,
-                         json={"name": None, "description": 5})
+    response = api.patch(f"/api/recipes/{recipe.id}", headers=auth, json={"name": None, "description": 5})
     assert response.status_code == 422
-    assert response.get_json() == {"errors": {"name": ["can't be blank"],
-                                              "description": ["must be a string"]}}
+    assert response.get_json() == {
+        "errors": {"name": ["can't be blank"], "description": ["must be a string"]}
+    }
 
 
 def test_owner_deletes(api, auth, user, recipe_fixture):
@@ -261,29 +298,26 @@ def test_owner_deletes(api, auth, user, recipe_fixture):
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_stranger_may_read_but_not_change(api, user, user_fixture, token_for, recipe_fixture,
-                                          method):
+def test_stranger_may_read_but_not_change(api, user, user_fixture, token_for, recipe_fixture, method):
     recipe = recipe_fixture(user, **VALID)
     stranger = bearer(token_for(user_fixture()))
     assert api.get(f"/api/recipes/{recipe.id}", headers=stranger).status_code == 200
-    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=stranger,
-                                    json={"name": "Mine now"})
+    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=stranger, json={"name": "Mine now"})
     assert response.status_code == 403
     assert response.get_json() == FORBIDDEN
     assert recipes.get_recipe(recipe.id).name == "Pancakes"
 
 
 @pytest.mark.parametrize("method,status", [("put", 200), ("patch", 200), ("delete", 204)])
-def test_admin_may_change_any_recipe(api, user, user_fixture, token_for, recipe_fixture, method,
-                                     status):
+def test_admin_may_change_any_recipe(api, user, user_fixture, token_for, recipe_fixture, method, status):
     recipe = recipe_fixture(user)
     admin = bearer(token_for(user_fixture(admin=True)))
-    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=admin,
-                                    json={"name": "Admin's"})
+    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers=admin, json={"name": "Admin's"})
     assert response.status_code == status
 
 
 # --- ETag / If-Match ------------------------------------------------------------------------------
+
 
 def test_etag_changes_with_every_update(api, auth, user, recipe_fixture):
     recipe = recipe_fixture(user)
@@ -297,8 +331,9 @@ def test_etag_changes_with_every_update(api, auth, user, recipe_fixture):
 def test_update_with_current_if_match_succeeds(api, auth, user, recipe_fixture, method):
     recipe = recipe_fixture(user)
     etag = api.get(f"/api/recipes/{recipe.id}", headers=auth).headers["ETag"]
-    response = getattr(api, method)(f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": etag},
-                                    json={"name": "Fresh"})
+    response = getattr(api, method)(
+        f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": etag}, json={"name": "Fresh"}
+    )
     assert response.status_code == 200
     assert response.headers["ETag"] != etag
 
@@ -307,17 +342,20 @@ def test_update_with_current_if_match_succeeds(api, auth, user, recipe_fixture, 
 def test_stale_if_match_is_412_and_changes_nothing(api, auth, user, recipe_fixture, method):
     recipe = recipe_fixture(user)
     stale = api.get(f"/api/recipes/{recipe.id}", headers=auth).headers["ETag"]
-    assert api.patch(f"/api/recipes/{recipe.id}", headers=auth,
-                     json={"name": "Someone else's edit"}).status_code == 200
-    response = getattr(api, method)(f"/api/recipes/{recipe.id}",
-                                    headers={**auth, "If-Match": stale}, json={"name": "Mine"})
+    assert (
+        api.patch(f"/api/recipes/{recipe.id}", headers=auth, json={"name": "Someone else's edit"}).status_code
+        == 200
+    )
+    response = getattr(api, method)(
+        f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": stale}, json={"name": "Mine"}
+    )
     assert response.status_code == 412
     assert response.get_json() == PRECONDITION_FAILED
     current = api.get(f"/api/recipes/{recipe.id}", headers=auth)
     assert current.get_json()["data"]["name"] == "Someone else's edit"
 
 
-@pytest.mark.parametrize("if_match", ['"nonsense"', "W/\"x\"", "", "garbage"])
+@pytest.mark.parametrize("if_match", ['"nonsense"', 'W/"x"', "", "garbage"])
 def test_any_non_matching_if_match_is_412(api, auth, user, recipe_fixture, if_match):
     recipe = recipe_fixture(user)
     response = api.delete(f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": if_match})
@@ -328,17 +366,24 @@ def test_any_non_matching_if_match_is_412(api, auth, user, recipe_fixture, if_ma
 def test_if_match_star_and_lists(api, auth, user, recipe_fixture):
     recipe = recipe_fixture(user)
     etag = api.get(f"/api/recipes/{recipe.id}", headers=auth).headers["ETag"]
-    assert api.patch(f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": "*"},
-                     json={"name": "A"}).status_code == 200
+    assert (
+        api.patch(
+            f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": "*"}, json={"name": "A"}
+        ).status_code
+        == 200
+    )
     etag = api.get(f"/api/recipes/{recipe.id}", headers=auth).headers["ETag"]
-    assert api.delete(f"/api/recipes/{recipe.id}",
-                      headers={**auth, "If-Match": f'"old", {etag}'}).status_code == 204
+    assert (
+        api.delete(f"/api/recipes/{recipe.id}", headers={**auth, "If-Match": f'"old", {etag}'}).status_code
+        == 204
+    )
 
 
 def test_stale_if_match_from_a_stranger_is_403(api, user, user_fixture, token_for, recipe_fixture):
     recipe = recipe_fixture(user)
-    response = api.delete(f"/api/recipes/{recipe.id}",
-                          headers={**bearer(token_for(user_fixture())), "If-Match": '"x"'})
+    response = api.delete(
+        f"/api/recipes/{recipe.id}", headers={**bearer(token_for(user_fixture())), "If-Match": '"x"'}
+    )
     assert response.status_code == 403
 
 
@@ -352,6 +397,7 @@ def test_write_without_if_match_goes_through(api, auth, user, recipe_fixture):
 
 # --- routing errors and headers ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/api/nope", "/api/recipes/1/2", "/api", "/api/"])
 def test_unknown_api_paths_are_json_404(api, auth, path):
     response = api.get(path, headers=auth)
@@ -359,8 +405,10 @@ def test_unknown_api_paths_are_json_404(api, auth, path):
     assert response.get_json() == NOT_FOUND
 
 
-@pytest.mark.parametrize("method,path", [("delete", "/api/recipes"), ("post", "/api/recipes/x"),
-                                         ("get", "/api/sign_in"), ("put", "/api/me")])
+@pytest.mark.parametrize(
+    "method,path",
+    [("delete", "/api/recipes"), ("post", "/api/recipes/x"), ("get", "/api/sign_in"), ("put", "/api/me")],
+)
 def test_wrong_method_is_json_405(api, auth, method, path):
     response = getattr(api, method)(path, headers=auth)
     assert response.status_code == 405
@@ -370,10 +418,12 @@ def test_wrong_method_is_json_405(api, auth, method, path):
 
 def test_api_responses_are_not_cached(api, auth, user, recipe_fixture):
     recipe = recipe_fixture(user)
-    for response in (api.get("/api/recipes", headers=auth),
-                     api.get(f"/api/recipes/{recipe.id}", headers=auth),
-                     api.post("/api/sign_in", json={}),
-                     api.get("/api/nope")):
+    for response in (
+        api.get("/api/recipes", headers=auth),
+        api.get(f"/api/recipes/{recipe.id}", headers=auth),
+        api.post("/api/sign_in", json={}),
+        api.get("/api/nope"),
+    ):
         assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -384,6 +434,7 @@ def test_api_needs_no_csrf_token(app, api, auth):
 
 # --- no read after a committed write ---------------------------------------------------------------
 
+
 @pytest.fixture()
 def statements_around_commit(app):
     """Every statement of the next request, with "COMMIT" where the request committed."""
@@ -392,8 +443,10 @@ def statements_around_commit(app):
     from tasty_recipes.extensions import db
 
     log: list[str] = []
-    listeners = [("before_cursor_execute", lambda conn, cur, statement, *rest: log.append(statement)),
-                 ("commit", lambda conn: log.append("COMMIT"))]
+    listeners = [
+        ("before_cursor_execute", lambda conn, cur, statement, *rest: log.append(statement)),
+        ("commit", lambda conn: log.append("COMMIT")),
+    ]
     for name, listener in listeners:
         event.listen(db.engine, name, listener)
     yield log
@@ -403,7 +456,8 @@ def statements_around_commit(app):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 def test_a_write_answers_from_what_it_wrote_without_reading_after_the_commit(
-        api, auth, user, recipe_fixture, statements_around_commit, method):
+    api, auth, user, recipe_fixture, statements_around_commit, method
+):
     # A read after the commit can fail (lock, outage) once the write has succeeded: the
     # client would get a 503 for a change that happened, and repeat it.
     path = "/api/recipes" if method == "post" else f"/api/recipes/{recipe_fixture(user).id}"

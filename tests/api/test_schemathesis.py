@@ -20,16 +20,23 @@ from ..support.accounts import VALID_PASSWORD
 from ..support.live_server import LiveServer
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
-CHECKS = ",".join([
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_schema_conformance", "response_headers_conformance", "ignored_auth",
-])
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "response_headers_conformance",
+        "ignored_auth",
+    ]
+)
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "60")
 
 
 def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -42,12 +49,29 @@ def _token(base_url: str, email: str) -> str:
 
 def _schemathesis(base_url: str, token: str, workdir: Path, *filters: str) -> str:
     result = subprocess.run(
-        [SCHEMATHESIS, "run", base_url + "/api/openapi.json",
-         "--header", f"Authorization: Bearer {token}", "--checks", CHECKS,
-         "--max-examples", MAX_EXAMPLES, "--generation-database", "none",
-         "--request-timeout", "10", "--no-color", *filters],
-        cwd=workdir, capture_output=True, text=True, timeout=240,
-        env={**os.environ, "NO_PROXY": "127.0.0.1", "SCHEMATHESIS_HOOKS": ""})
+        [
+            SCHEMATHESIS,
+            "run",
+            base_url + "/api/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--generation-database",
+            "none",
+            "--request-timeout",
+            "10",
+            "--no-color",
+            *filters,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "NO_PROXY": "127.0.0.1", "SCHEMATHESIS_HOOKS": ""},
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert " passed" in output and "failed" not in output.split("SUMMARY")[-1], output
@@ -56,11 +80,13 @@ def _schemathesis(base_url: str, token: str, workdir: Path, *filters: str) -> st
 
 def test_api_conforms_to_its_openapi_document(app, database_url, tmp_path):
     with LiveServer(database_url, tmp_path / "gunicorn.log") as server:
-        main = _schemathesis(server.url, _token(server.url, "fuzz@example.com"), tmp_path,
-                             "--exclude-path", "/api/sign_out")
+        main = _schemathesis(
+            server.url, _token(server.url, "fuzz@example.com"), tmp_path, "--exclude-path", "/api/sign_out"
+        )
         assert "Tested: 11" in main, main
-        last = _schemathesis(server.url, _token(server.url, "fuzz2@example.com"), tmp_path,
-                             "--include-path", "/api/sign_out")
+        last = _schemathesis(
+            server.url, _token(server.url, "fuzz2@example.com"), tmp_path, "--include-path", "/api/sign_out"
+        )
         assert "Tested: 1" in last, last
         log = server.log()
     assert "Traceback" not in log, log

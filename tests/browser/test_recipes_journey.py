@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 # --- steps shared by both journeys -----------------------------------------------------------
 
+
 def register_confirm_and_log_in(page: Page, server) -> str:
     email = unique_user_email()
     page.goto(server.url + "/users/register")
@@ -53,11 +54,11 @@ def open_recipes(page: Page) -> None:
 
 
 def card(page: Page, name: str):
-    return page.locator("article.recipe-card").filter(
-        has=page.get_by_role("heading", name=name, exact=True))
+    return page.locator("article.recipe-card").filter(has=page.get_by_role("heading", name=name, exact=True))
 
 
 # --- with JavaScript ----------------------------------------------------------------------------
+
 
 def test_journey_with_javascript(page: Page, server, shots):
     problems: list[str] = []
@@ -80,8 +81,9 @@ def test_journey_with_javascript(page: Page, server, shots):
     expect(modal.get_by_text("can't be blank")).to_have_count(2)
     page.screenshot(path=str(shots / "modal-errors.png"))
     modal.locator("#name").fill("Shakshuka")
-    modal.locator("#description").fill("Eggs poached in a spicy tomato and pepper sauce.\n"
-                                       "Serve with warm bread.")
+    modal.locator("#description").fill(
+        "Eggs poached in a spicy tomato and pepper sauce.\nServe with warm bread."
+    )
     expect(modal.get_by_text("can't be blank")).to_have_count(0)  # corrected fields drop them
     page.screenshot(path=str(shots / "modal-form.png"))
     modal.get_by_role("button", name="Save Recipe").click()
@@ -160,8 +162,9 @@ def test_modal_shows_a_conflict_and_a_vanished_recipe(page: Page, server, shots)
     modal.locator("#name").fill("My soup")
     recipes.update_recipe(me, soup.id, {"description": "Changed in another tab."})
     modal.get_by_role("button", name="Save Recipe").click()
-    expect(modal.get_by_text(
-        "This recipe was changed by someone else while you were editing it.")).to_be_visible()
+    expect(
+        modal.get_by_text("This recipe was changed by someone else while you were editing it.")
+    ).to_be_visible()
     expect(modal.locator("#name")).to_have_value("My soup")
     expect(modal.locator(".latest")).to_contain_text("Changed in another tab.")
     page.screenshot(path=str(shots / "modal-conflict.png"))
@@ -178,6 +181,7 @@ def test_modal_shows_a_conflict_and_a_vanished_recipe(page: Page, server, shots)
 
 
 # --- without JavaScript -------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def page_without_js(browser, server):

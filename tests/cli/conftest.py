@@ -27,10 +27,16 @@ def flask_process(app, database_url):
     """Run the real ``flask --app wsgi ARGS…`` against the test database."""
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-        environment = {**os.environ, "DATABASE_URL": database_url, "TASTY_ENV": "testing",
-                       **(env or {})}
-        return subprocess.run([str(FLASK), "--app", "wsgi", *args], cwd=ROOT, env=environment,
-                              input=input, capture_output=True, text=True, timeout=120,
-                              check=False)
+        environment = {**os.environ, "DATABASE_URL": database_url, "TASTY_ENV": "testing", **(env or {})}
+        return subprocess.run(
+            [str(FLASK), "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=environment,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     return run

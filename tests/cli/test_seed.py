@@ -79,8 +79,9 @@ def test_seed_shows_a_progress_bar(cli):
 def test_seed_refuses_production(cli, app, monkeypatch):
     monkeypatch.setitem(app.config, "TASTY_ENV", "production")
     result = cli("seed", "--users", "1", "--recipes", "1")
-    assert_error(result, "refusing to seed a production database (TASTY_ENV=production); "
-                         "pass --force to do it anyway")
+    assert_error(
+        result, "refusing to seed a production database (TASTY_ENV=production); pass --force to do it anyway"
+    )
     assert accounts.count_users() == 0
 
 

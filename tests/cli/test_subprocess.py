@@ -62,8 +62,7 @@ def test_unknown_email_is_one_line_on_stderr_and_status_1(flask_process):
 
 
 def test_unmigrated_database_is_one_line_not_a_traceback(flask_process, tmp_path):
-    failed = flask_process("users", "list",
-                           env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    failed = flask_process("users", "list", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
     _assert_clean(failed, status=1)
     assert len(failed.stderr.splitlines()) == 1
     assert failed.stderr.startswith("Error: the database failed (OperationalError)")

@@ -83,8 +83,11 @@ def test_idempotency_keys_purge_deletes_only_expired_keys(app, cli):
     from tasty_recipes.idempotency.models import IdempotencyKey
 
     for age in (timedelta(hours=25), timedelta(hours=1)):
-        db.session.add(IdempotencyKey(scope="POST /api/sign_up", key=f"key-{age}", fingerprint="f",
-                                      inserted_at=utcnow() - age))
+        db.session.add(
+            IdempotencyKey(
+                scope="POST /api/sign_up", key=f"key-{age}", fingerprint="f", inserted_at=utcnow() - age
+            )
+        )
     db.session.commit()
     result = cli("idempotency-keys", "purge")
     assert result.exit_code == 0, result.output

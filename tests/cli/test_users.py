@@ -18,6 +18,7 @@ NEW_PASSWORD = "a brand new password"
 
 # --- users create ---------------------------------------------------------------------------
 
+
 def test_create_makes_an_unconfirmed_user(app, cli, outbox):
     email = unique_user_email()
     result = cli("users", "create", email, "--password", VALID_PASSWORD)
@@ -65,16 +66,22 @@ def test_create_prompt_without_input_aborts_with_status_1(cli):
     assert reload_user(email) is None
 
 
-@pytest.mark.parametrize(("email", "password", "message"), [
-    ("no-at-sign", VALID_PASSWORD, "email: must have the @ sign and no spaces"),
-    ("with space@example.com", VALID_PASSWORD, "email: must have the @ sign and no spaces"),
-    ("a" * 160 + "@example.com", VALID_PASSWORD, "email: should be at most 160 character(s)"),
-    ("ok@example.com", "too short", "password: should be at least 12 character(s)"),
-    ("ok@example.com", "x" * 73, "password: should be at most 72 character(s)"),
-    ("ok@example.com", "é" * 40, "password: should be at most 72 byte(s)"),
-    ("bad", "short", "email: must have the @ sign and no spaces; "
-                     "password: should be at least 12 character(s)"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("no-at-sign", VALID_PASSWORD, "email: must have the @ sign and no spaces"),
+        ("with space@example.com", VALID_PASSWORD, "email: must have the @ sign and no spaces"),
+        ("a" * 160 + "@example.com", VALID_PASSWORD, "email: should be at most 160 character(s)"),
+        ("ok@example.com", "too short", "password: should be at least 12 character(s)"),
+        ("ok@example.com", "x" * 73, "password: should be at most 72 character(s)"),
+        ("ok@example.com", "é" * 40, "password: should be at most 72 byte(s)"),
+        (
+            "bad",
+            "short",
+            "email: must have the @ sign and no spaces; password: should be at least 12 character(s)",
+        ),
+    ],
+)
 def test_create_rejects_invalid_input_like_the_web(cli, email, password, message):
     result = cli("users", "create", email, "--password", password)
     assert_error(result, message)
@@ -89,6 +96,7 @@ def test_create_rejects_a_duplicate_email_case_insensitively(cli, user_fixture):
 
 
 # --- users list ------------------------------------------------------------------------------
+
 
 def test_list_prints_an_aligned_table(cli, user_fixture):
     first = user_fixture(email="first@example.com", confirmed=True)
@@ -114,6 +122,7 @@ def test_list_with_no_users(cli):
 
 
 # --- confirm, promote, demote ------------------------------------------------------------------
+
 
 def test_confirm_marks_the_user_confirmed(cli, user):
     result = cli("users", "confirm", user.email.upper())
@@ -145,16 +154,23 @@ def test_promote_an_admin_again_changes_nothing(cli, user_fixture):
     assert "already an admin" in result.stdout
 
 
-@pytest.mark.parametrize("command", [
-    ("users", "confirm"), ("users", "promote"), ("users", "demote"),
-    ("users", "set-password"), ("users", "delete"),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("users", "confirm"),
+        ("users", "promote"),
+        ("users", "demote"),
+        ("users", "set-password"),
+        ("users", "delete"),
+    ],
+)
 def test_unknown_email_is_one_error_line(cli, command):
     result = cli(*command, "nobody@example.com")
     assert_error(result, "no user with email 'nobody@example.com'")
 
 
 # --- set-password ---------------------------------------------------------------------------------
+
 
 def test_set_password_changes_the_password(cli, user):
     result = cli("users", "set-password", user.email, "--password", NEW_PASSWORD)
@@ -200,6 +216,7 @@ def test_set_password_rejects_a_short_password_and_keeps_sessions(cli, user):
 
 
 # --- delete -----------------------------------------------------------------------------------------
+
 
 def _user_with_data(user_fixture, recipes_count=2, sessions=3):
     user = user_fixture()

@@ -30,8 +30,7 @@ def test_full_page_varies_on_hx_request_too(logged_in_client):
 
 
 def test_create_answers_hx_location_to_the_list(logged_in_client, user):
-    response = logged_in_client.post("/html/recipes", headers=HTMX,
-                                     data={"name": "Soup", "description": "d"})
+    response = logged_in_client.post("/html/recipes", headers=HTMX, data={"name": "Soup", "description": "d"})
     assert response.status_code == 200
     location = _location(response)
     assert location["path"] == "/html/recipes"
@@ -42,8 +41,7 @@ def test_create_answers_hx_location_to_the_list(logged_in_client, user):
 
 
 def test_invalid_create_answers_the_form_fragment_with_errors(logged_in_client):
-    response = logged_in_client.post("/html/recipes", headers=HTMX,
-                                     data={"name": "", "description": "kept"})
+    response = logged_in_client.post("/html/recipes", headers=HTMX, data={"name": "", "description": "kept"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html
@@ -62,7 +60,8 @@ def test_update_from_the_list_returns_to_the_list(logged_in_client, recipe):
     response = logged_in_client.post(
         f"/html/recipes/{recipe.id}/edit",
         headers={**HTMX, "HX-Current-URL": "http://localhost/html/recipes?after=abc"},
-        data={"name": "New", "description": "d", "version": "1"})
+        data={"name": "New", "description": "d", "version": "1"},
+    )
     assert _location(response)["path"] == "/html/recipes?after=abc"
 
 
@@ -70,14 +69,18 @@ def test_update_from_elsewhere_goes_to_the_recipe(logged_in_client, recipe):
     response = logged_in_client.post(
         f"/html/recipes/{recipe.id}/edit",
         headers={**HTMX, "HX-Current-URL": "http://evil.test/phish"},
-        data={"name": "New", "description": "d", "version": "1"})
+        data={"name": "New", "description": "d", "version": "1"},
+    )
     assert _location(response)["path"] == f"/html/recipes/{recipe.id}"
 
 
 def test_stale_update_answers_409_with_the_form_fragment(logged_in_client, user, recipe):
     recipes.update_recipe(user, recipe.id, {"name": "Elsewhere"})
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", headers=HTMX,
-                                     data={"name": "Mine", "description": "d", "version": "1"})
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit",
+        headers=HTMX,
+        data={"name": "Mine", "description": "d", "version": "1"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "<html" not in html
@@ -94,8 +97,12 @@ def test_delete_answers_hx_location(logged_in_client, user, recipe):
 def test_recipe_pages_load_htmx_and_app_js_without_inline_code(logged_in_client, recipe):
     import re
 
-    for path in ("/html/recipes", f"/html/recipes/{recipe.id}", "/html/recipes/new",
-                 f"/html/recipes/{recipe.id}/edit"):
+    for path in (
+        "/html/recipes",
+        f"/html/recipes/{recipe.id}",
+        "/html/recipes/new",
+        f"/html/recipes/{recipe.id}/edit",
+    ):
         html = logged_in_client.get(path).get_data(as_text=True)
         assert '<script src="/static/vendor/htmx-2.0.11.min.js" defer></script>' in html
         assert '<script src="/static/app.js" defer></script>' in html

@@ -38,8 +38,7 @@ PROTECTED = [
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 def test_every_route_requires_login(client, recipe, method, path):
-    response = getattr(client, method)(path.format(id=recipe.id),
-                                       data={"name": "x", "description": "y"})
+    response = getattr(client, method)(path.format(id=recipe.id), data={"name": "x", "description": "y"})
     assert response.status_code == 302
     assert response.location == "/users/log_in"
     html = _html(client.get("/users/log_in"))
@@ -55,6 +54,7 @@ def test_get_route_is_remembered_for_after_log_in(client):
 
 # --- listing -------------------------------------------------------------------------------
 
+
 def test_lists_every_recipe_with_owner_email(logged_in_client, user, user_fixture, recipe_fixture):
     other = user_fixture()
     recipe_fixture(user, name="Mine", description="My description")
@@ -67,8 +67,7 @@ def test_lists_every_recipe_with_owner_email(logged_in_client, user, user_fixtur
     assert 'href="/html/recipes/new"' in html
 
 
-def test_list_shows_edit_and_delete_only_where_allowed(logged_in_client, user, user_fixture,
-                                                       recipe_fixture):
+def test_list_shows_edit_and_delete_only_where_allowed(logged_in_client, user, user_fixture, recipe_fixture):
     mine = recipe_fixture(user, name="Mine")
     theirs = recipe_fixture(user_fixture(), name="Theirs")
     html = _html(logged_in_client.get("/html/recipes"))
@@ -114,7 +113,8 @@ def test_empty_list_invites_to_create(logged_in_client):
 
 
 def test_list_page_runs_the_same_few_statements_whatever_the_page_size(
-        logged_in_client, user, user_fixture, recipe_fixture, count_statements):
+    logged_in_client, user, user_fixture, recipe_fixture, count_statements
+):
     def statements_for_list_page() -> int:
         with count_statements() as seen:
             assert logged_in_client.get("/html/recipes").status_code == 200
@@ -131,6 +131,7 @@ def test_list_page_runs_the_same_few_statements_whatever_the_page_size(
 
 
 # --- show ----------------------------------------------------------------------------------
+
 
 def test_shows_a_recipe_of_anyone(logged_in_client, user_fixture, recipe_fixture):
     owner = user_fixture()
@@ -150,27 +151,43 @@ def test_show_offers_edit_and_delete_to_the_owner(logged_in_client, recipe):
     assert f'action="/html/recipes/{recipe.id}/delete"' in html
 
 
-@pytest.mark.parametrize("path", ["/html/recipes/{unknown}", "/html/recipes/{unknown}/edit",
-                                  "/html/recipes/not-a-uuid", "/html/recipes/not-a-uuid/edit",
-                                  "/html/recipes/12345/edit"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/html/recipes/{unknown}",
+        "/html/recipes/{unknown}/edit",
+        "/html/recipes/not-a-uuid",
+        "/html/recipes/not-a-uuid/edit",
+        "/html/recipes/12345/edit",
+    ],
+)
 def test_unknown_or_malformed_id_is_a_404_page(logged_in_client, path):
     response = logged_in_client.get(path.format(unknown=uuid.uuid4()))
     assert response.status_code == 404
     assert "Not Found" in _html(response)
 
 
-@pytest.mark.parametrize("path", ["/html/recipes/{unknown}/edit", "/html/recipes/{unknown}/delete",
-                                  "/html/recipes/not-a-uuid/edit", "/html/recipes/not-a-uuid/delete"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/html/recipes/{unknown}/edit",
+        "/html/recipes/{unknown}/delete",
+        "/html/recipes/not-a-uuid/edit",
+        "/html/recipes/not-a-uuid/delete",
+    ],
+)
 def test_posting_to_unknown_or_malformed_id_is_a_404_page(logged_in_client, path):
-    response = logged_in_client.post(path.format(unknown=uuid.uuid4()),
-                                     data={"name": "x", "description": "y"})
+    response = logged_in_client.post(
+        path.format(unknown=uuid.uuid4()), data={"name": "x", "description": "y"}
+    )
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("page", ["/html/recipes", "/html/recipes/{id}"])
 def test_script_in_name_and_description_is_escaped(logged_in_client, user, recipe_fixture, page):
-    recipe = recipe_fixture(user, name="<script>alert('name')</script>",
-                            description="<script>alert('description')</script>")
+    recipe = recipe_fixture(
+        user, name="<script>alert('name')</script>", description="<script>alert('description')</script>"
+    )
     html = _html(logged_in_client.get(page.format(id=recipe.id)))
     assert "<script>alert(" not in html
     assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;" in html
@@ -178,6 +195,7 @@ def test_script_in_name_and_description_is_escaped(logged_in_client, user, recip
 
 
 # --- create --------------------------------------------------------------------------------
+
 
 def test_renders_the_new_recipe_form(logged_in_client):
     response = logged_in_client.get("/html/recipes/new")
@@ -190,8 +208,9 @@ def test_renders_the_new_recipe_form(logged_in_client):
 
 
 def test_creates_a_recipe_owned_by_the_current_user(logged_in_client, user):
-    response = logged_in_client.post("/html/recipes", data={"name": "Pancakes",
-                                                            "description": "Flour, eggs, milk."})
+    response = logged_in_client.post(
+        "/html/recipes", data={"name": "Pancakes", "description": "Flour, eggs, milk."}
+    )
     assert response.status_code == 302
     assert response.location == "/html/recipes"
     html = _html(logged_in_client.get("/html/recipes"))
@@ -205,20 +224,30 @@ def test_creates_a_recipe_owned_by_the_current_user(logged_in_client, user):
 def test_create_ignores_owner_and_id_in_the_form(logged_in_client, user, user_fixture):
     other = user_fixture()
     chosen_id = uuid.uuid4()
-    logged_in_client.post("/html/recipes", data={
-        "name": "Mine", "description": "d", "owner_id": str(other.id), "owner": str(other.id),
-        "id": str(chosen_id)})
+    logged_in_client.post(
+        "/html/recipes",
+        data={
+            "name": "Mine",
+            "description": "d",
+            "owner_id": str(other.id),
+            "owner": str(other.id),
+            "id": str(chosen_id),
+        },
+    )
     [created] = recipes.list_recipes(user).items
     assert created.owner_id == user.id
     assert created.id != chosen_id
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"name": "", "description": "d"}, "name", "can't be blank"),
-    ({"name": "   ", "description": "d"}, "name", "can't be blank"),
-    ({"name": "n", "description": ""}, "description", "can't be blank"),
-    ({"name": "x" * 256, "description": "d"}, "name", "should be at most 255 character(s)"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "", "description": "d"}, "name", "can't be blank"),
+        ({"name": "   ", "description": "d"}, "name", "can't be blank"),
+        ({"name": "n", "description": ""}, "description", "can't be blank"),
+        ({"name": "x" * 256, "description": "d"}, "name", "should be at most 255 character(s)"),
+    ],
+)
 def test_create_with_invalid_data_re_renders_the_form(logged_in_client, user, data, field, message):
     response = logged_in_client.post("/html/recipes", data=data)
     html = _html(response)
@@ -235,13 +264,13 @@ def test_create_keeps_the_users_input_on_error(logged_in_client):
 
 
 def test_create_without_csrf_token_is_rejected(logged_in_client, user):
-    response = logged_in_client.post("/html/recipes", data={"name": "n", "description": "d"},
-                                     csrf=False)
+    response = logged_in_client.post("/html/recipes", data={"name": "n", "description": "d"}, csrf=False)
     assert response.status_code == 400
     assert recipes.list_recipes(user).items == []
 
 
 # --- edit / update -------------------------------------------------------------------------
+
 
 def test_renders_the_edit_form_with_the_recipe_and_its_version(logged_in_client, recipe):
     response = logged_in_client.get(f"/html/recipes/{recipe.id}/edit")
@@ -255,8 +284,10 @@ def test_renders_the_edit_form_with_the_recipe_and_its_version(logged_in_client,
 
 
 def test_updates_a_recipe(logged_in_client, recipe):
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "Red lentil soup", "description": "New steps", "version": str(recipe.version)})
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit",
+        data={"name": "Red lentil soup", "description": "New steps", "version": str(recipe.version)},
+    )
     assert response.status_code == 302
     assert response.location == f"/html/recipes/{recipe.id}"
     html = _html(logged_in_client.get(response.location))
@@ -267,22 +298,32 @@ def test_updates_a_recipe(logged_in_client, recipe):
 
 def test_update_ignores_owner_and_id_in_the_form(logged_in_client, user, user_fixture, recipe):
     other = user_fixture()
-    logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "Renamed", "description": "d", "version": "1", "owner_id": str(other.id),
-        "owner": str(other.id), "id": str(uuid.uuid4())})
+    logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit",
+        data={
+            "name": "Renamed",
+            "description": "d",
+            "version": "1",
+            "owner_id": str(other.id),
+            "owner": str(other.id),
+            "id": str(uuid.uuid4()),
+        },
+    )
     updated = _reload(recipe.id)
     assert updated.name == "Renamed"
     assert updated.owner_id == user.id
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "", "description": "d"}, "can't be blank"),
-    ({"name": "n", "description": ""}, "can't be blank"),
-    ({"name": "y" * 256, "description": "d"}, "should be at most 255 character(s)"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "description": "d"}, "can't be blank"),
+        ({"name": "n", "description": ""}, "can't be blank"),
+        ({"name": "y" * 256, "description": "d"}, "should be at most 255 character(s)"),
+    ],
+)
 def test_update_with_invalid_data_re_renders_the_form(logged_in_client, recipe, data, message):
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit",
-                                     data={**data, "version": "1"})
+    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={**data, "version": "1"})
     html = _html(response)
     assert response.status_code == 200
     assert "Edit Recipe</h1>" in html
@@ -292,8 +333,10 @@ def test_update_with_invalid_data_re_renders_the_form(logged_in_client, recipe, 
 
 def test_stale_version_is_a_409_keeping_the_users_input(logged_in_client, user, recipe):
     recipes.update_recipe(user, recipe.id, {"name": "Changed elsewhere"})  # version 1 -> 2
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "My edit", "description": "My edited steps", "version": "1"})
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit",
+        data={"name": "My edit", "description": "My edited steps", "version": "1"},
+    )
     html = _html(response)
     assert response.status_code == 409
     assert CONFLICT in html
@@ -305,30 +348,39 @@ def test_stale_version_is_a_409_keeping_the_users_input(logged_in_client, user, 
 
 def test_after_a_conflict_saving_again_replaces_the_latest_version(logged_in_client, user, recipe):
     recipes.update_recipe(user, recipe.id, {"name": "Changed elsewhere"})
-    html = _html(logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "My edit", "description": "d", "version": "1"}))
+    html = _html(
+        logged_in_client.post(
+            f"/html/recipes/{recipe.id}/edit", data={"name": "My edit", "description": "d", "version": "1"}
+        )
+    )
     assert 'name="version" type="hidden" value="2"' in html
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "My edit", "description": "d", "version": "2"})
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit", data={"name": "My edit", "description": "d", "version": "2"}
+    )
     assert response.status_code == 302
     assert _reload(recipe.id).name == "My edit"
 
 
 def test_garbled_version_is_treated_as_stale(logged_in_client, recipe):
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "My edit", "description": "d", "version": "abc"})
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit", data={"name": "My edit", "description": "d", "version": "abc"}
+    )
     assert response.status_code == 409
     assert _reload(recipe.id).name == "Lentil soup"
 
 
 def test_update_without_csrf_token_is_rejected(logged_in_client, recipe):
-    response = logged_in_client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "Hacked", "description": "d", "version": "1"}, csrf=False)
+    response = logged_in_client.post(
+        f"/html/recipes/{recipe.id}/edit",
+        data={"name": "Hacked", "description": "d", "version": "1"},
+        csrf=False,
+    )
     assert response.status_code == 400
     assert _reload(recipe.id).name == "Lentil soup"
 
 
 # --- delete --------------------------------------------------------------------------------
+
 
 def test_deletes_a_recipe(logged_in_client, user, recipe):
     response = logged_in_client.post(f"/html/recipes/{recipe.id}/delete", data={})
@@ -346,17 +398,21 @@ def test_delete_without_csrf_token_is_rejected(logged_in_client, user, recipe):
 
 # --- ownership -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/html/recipes/{id}/edit"),
-    ("post", "/html/recipes/{id}/edit"),
-    ("post", "/html/recipes/{id}/delete"),
-])
-def test_other_users_get_a_403_page_and_change_nothing(client, user_fixture, recipe_fixture,
-                                                       method, path):
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/html/recipes/{id}/edit"),
+        ("post", "/html/recipes/{id}/edit"),
+        ("post", "/html/recipes/{id}/delete"),
+    ],
+)
+def test_other_users_get_a_403_page_and_change_nothing(client, user_fixture, recipe_fixture, method, path):
     recipe = recipe_fixture(user_fixture())
     log_in(client, user_fixture())
-    response = getattr(client, method)(path.format(id=recipe.id), data={
-        "name": "Hacked", "description": "Hacked", "version": "1"})
+    response = getattr(client, method)(
+        path.format(id=recipe.id), data={"name": "Hacked", "description": "Hacked", "version": "1"}
+    )
     assert response.status_code == 403
     assert "Forbidden" in _html(response)
     unchanged = _reload(recipe.id)
@@ -367,8 +423,9 @@ def test_admin_may_edit_anyones_recipe(client, user_fixture, recipe_fixture):
     recipe = recipe_fixture(user_fixture())
     log_in(client, user_fixture(admin=True))
     assert client.get(f"/html/recipes/{recipe.id}/edit").status_code == 200
-    response = client.post(f"/html/recipes/{recipe.id}/edit", data={
-        "name": "Fixed by admin", "description": "d", "version": "1"})
+    response = client.post(
+        f"/html/recipes/{recipe.id}/edit", data={"name": "Fixed by admin", "description": "d", "version": "1"}
+    )
     assert response.status_code == 302
     assert _reload(recipe.id).name == "Fixed by admin"
 

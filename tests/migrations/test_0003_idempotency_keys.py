@@ -78,10 +78,13 @@ def test_upgrade_from_0002_keeps_users_and_recipes(fresh_app):
     assert (kept_recipe.name, kept_recipe.owner_id) == ("Kept soup", user_id)
     inspector = inspect(db.engine)
     assert {index["name"] for index in inspector.get_indexes(TABLE)} >= {
-        "idempotency_keys_inserted_at_index", "idempotency_keys_user_id_index"}
+        "idempotency_keys_inserted_at_index",
+        "idempotency_keys_user_id_index",
+    }
     # PostgreSQL lists the constraint's index among the indexes too.
     unique = inspector.get_unique_constraints(TABLE) + [
-        index for index in inspector.get_indexes(TABLE) if index["unique"]]
+        index for index in inspector.get_indexes(TABLE) if index["unique"]
+    ]
     assert {tuple(sorted(item["column_names"])) for item in unique} == {("key", "scope")}
 
 

@@ -28,8 +28,12 @@ def production(database_url, monkeypatch, _migrated_app):
     apps = []
 
     def make(**settings):
-        app = make_app(database_url, TASTY_ENV="production", RATELIMIT_ENABLED=False,
-                       **{"SERVER_NAME": PUBLIC, **settings})
+        app = make_app(
+            database_url,
+            TASTY_ENV="production",
+            RATELIMIT_ENABLED=False,
+            **{"SERVER_NAME": PUBLIC, **settings},
+        )
         apps.append(app)
         return app
 
@@ -45,6 +49,7 @@ def _csrf(client, path: str, host: str) -> str:
 
 # --- links on the configured public address -------------------------------------------------------
 
+
 def test_a_spoofed_host_does_not_choose_where_the_reset_link_points(production):
     from tasty_recipes.accounts import service as accounts
 
@@ -54,9 +59,12 @@ def test_a_spoofed_host_does_not_choose_where_the_reset_link_points(production):
         accounts.register_user(email, VALID_PASSWORD)
         client = app.test_client()
         token = _csrf(client, "/users/reset_password", EVIL)
-        response = client.post("/users/reset_password", base_url=f"https://{EVIL}",
-                               data={"email": email, "csrf_token": token},
-                               headers={"Referer": f"https://{EVIL}/users/reset_password"})
+        response = client.post(
+            "/users/reset_password",
+            base_url=f"https://{EVIL}",
+            data={"email": email, "csrf_token": token},
+            headers={"Referer": f"https://{EVIL}/users/reset_password"},
+        )
         assert response.status_code == 302
         [message] = app.extensions["mailman"].outbox
         assert f"https://{PUBLIC}/users/reset_password/" in message.body
@@ -67,8 +75,10 @@ def test_a_spoofed_host_does_not_choose_where_the_confirmation_link_points(produ
     app = production()
     with app.app_context():
         response = app.test_client().post(
-            "/api/sign_up", base_url=f"https://{EVIL}",
-            json={"email": unique_user_email(), "password": VALID_PASSWORD})
+            "/api/sign_up",
+            base_url=f"https://{EVIL}",
+            json={"email": unique_user_email(), "password": VALID_PASSWORD},
+        )
         assert response.status_code == 201
         [message] = app.extensions["mailman"].outbox
         assert f"https://{PUBLIC}/users/confirm/" in message.body
@@ -88,6 +98,7 @@ def test_trusted_hosts_refuse_requests_for_other_hosts(production):
 
 
 # --- no 500s -------------------------------------------------------------------------------------------
+
 
 def _cursor(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
@@ -118,19 +129,29 @@ def test_a_malformed_referer_is_a_400_not_a_500(production, referer):
     with app.app_context():
         client = app.test_client()
         token = _csrf(client, "/users/log_in", PUBLIC)
-        response = client.post("/users/log_in", base_url=f"https://{PUBLIC}",
-                               data={"email": unique_user_email(), "password": VALID_PASSWORD,
-                                     "csrf_token": token}, headers={"Referer": referer})
+        response = client.post(
+            "/users/log_in",
+            base_url=f"https://{PUBLIC}",
+            data={"email": unique_user_email(), "password": VALID_PASSWORD, "csrf_token": token},
+            headers={"Referer": referer},
+        )
         assert response.status_code == 400
         assert "security token" in response.get_data(as_text=True)
 
 
 # --- logged-in pages are never cached ------------------------------------------------------------------
 
+
 def test_every_page_of_a_logged_in_user_is_no_store(logged_in_client, user, recipe_fixture):
     recipe = recipe_fixture(user)
-    for path in ("/", "/users/settings", "/html/recipes", f"/html/recipes/{recipe.id}",
-                 f"/html/recipes/{recipe.id}/edit", "/html/recipes/new"):
+    for path in (
+        "/",
+        "/users/settings",
+        "/html/recipes",
+        f"/html/recipes/{recipe.id}",
+        f"/html/recipes/{recipe.id}/edit",
+        "/html/recipes/new",
+    ):
         response = logged_in_client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store", path
@@ -145,19 +166,24 @@ def test_pages_without_a_user_and_static_files_may_be_cached(app, logged_in_clie
 
 # --- search is indexed and has a budget ----------------------------------------------------------------
 
+
 def test_substring_search_can_use_the_trigram_index(is_postgres, user, recipe_fixture):
     if not is_postgres:
         pytest.skip("the trigram index is PostgreSQL's")
     recipe_fixture(user, name="Chickpea curry")
     db.session.execute(text("SET enable_seqscan = off"))  # the table is tiny: ask for the index
-    plan = "\n".join(db.session.execute(text(
-        "EXPLAIN SELECT id FROM recipes WHERE name ILIKE '%' || :q || '%'"), {"q": "x" * 255}).scalars())
+    plan = "\n".join(
+        db.session.execute(
+            text("EXPLAIN SELECT id FROM recipes WHERE name ILIKE '%' || :q || '%'"), {"q": "x" * 255}
+        ).scalars()
+    )
     db.session.rollback()
     assert "recipes_name_trgm_index" in plan, plan
 
 
 def test_a_search_that_outruns_its_budget_is_a_503_and_the_next_request_works(
-        is_postgres, app, client, user, count_statements, monkeypatch):
+    is_postgres, app, client, user, count_statements, monkeypatch
+):
     from tasty_recipes.api.auth import issue_token
 
     if not is_postgres:

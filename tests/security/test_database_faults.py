@@ -35,25 +35,43 @@ def _timed(call):
 
 def _sign_up_and_in(browser: Browser) -> dict[str, str]:
     token = browser.csrf_token("/users/register")
-    assert browser.submit("/users/register", {"email": "cook@example.com",
-                                              "password": VALID_PASSWORD}, token).status == 302
-    reply = browser.request("POST", "/api/sign_in", headers=JSON, data=json.dumps(
-        {"email": "cook@example.com", "password": VALID_PASSWORD}).encode())
+    assert (
+        browser.submit(
+            "/users/register", {"email": "cook@example.com", "password": VALID_PASSWORD}, token
+        ).status
+        == 302
+    )
+    reply = browser.request(
+        "POST",
+        "/api/sign_in",
+        headers=JSON,
+        data=json.dumps({"email": "cook@example.com", "password": VALID_PASSWORD}).encode(),
+    )
     assert reply.status == 200, reply.body
     return {"Authorization": "Bearer " + json.loads(reply.body)["data"]["token"], **JSON}
 
 
 def _create(browser: Browser, bearer: dict, name: str):
-    return browser.request("POST", "/api/recipes", headers=bearer,
-                           data=json.dumps({"name": name, "description": "Stir."}).encode())
+    return browser.request(
+        "POST",
+        "/api/recipes",
+        headers=bearer,
+        data=json.dumps({"name": name, "description": "Stir."}).encode(),
+    )
 
 
 @pytest.mark.parametrize("ping_after_idle", ["1", "3600"], ids=["default-ping", "never-ping"])
 def test_the_very_next_requests_after_a_restart_succeed(cluster, tmp_path, ping_after_idle):  # noqa: F811
     # "never-ping": every pooled connection is reused unchecked, so the first
     # statement on each worker's stale connection fails and the request is retried.
-    with LiveServer(cluster.url, tmp_path / "gunicorn.log", workers=2, threads=1,
-                    worker_class="sync", DATABASE_PING_AFTER_IDLE_SECONDS=ping_after_idle) as server:
+    with LiveServer(
+        cluster.url,
+        tmp_path / "gunicorn.log",
+        workers=2,
+        threads=1,
+        worker_class="sync",
+        DATABASE_PING_AFTER_IDLE_SECONDS=ping_after_idle,
+    ) as server:
         browser = Browser(server.url)
         bearer = _sign_up_and_in(browser)
         for _ in range(10):  # both workers hold pooled connections, used just now
@@ -96,8 +114,9 @@ def test_a_frozen_database_gives_503_within_5_seconds_and_recovers(cluster, tmp_
 
 
 def test_a_locked_table_gives_up_at_the_lock_timeout_and_liveness_stays_quick(cluster, tmp_path):  # noqa: F811
-    with LiveServer(cluster.url, tmp_path / "gunicorn.log", workers=2, threads=1,
-                    worker_class="sync") as server:
+    with LiveServer(
+        cluster.url, tmp_path / "gunicorn.log", workers=2, threads=1, worker_class="sync"
+    ) as server:
         browser = Browser(server.url)
         bearer = _sign_up_and_in(browser)
         recipe = json.loads(_create(browser, bearer, "Locked").body)["data"]
@@ -108,9 +127,16 @@ def test_a_locked_table_gives_up_at_the_lock_timeout_and_liveness_stays_quick(cl
             writes: list = []
 
             def write():
-                writes.append(_timed(lambda: Browser(server.url).request(
-                    "PUT", f"/api/recipes/{recipe['id']}", headers=bearer,
-                    data=json.dumps({"name": "Changed"}).encode())))
+                writes.append(
+                    _timed(
+                        lambda: Browser(server.url).request(
+                            "PUT",
+                            f"/api/recipes/{recipe['id']}",
+                            headers=bearer,
+                            data=json.dumps({"name": "Changed"}).encode(),
+                        )
+                    )
+                )
 
             blocked = [threading.Thread(target=write) for _ in range(2)]  # both sync workers
             for thread in blocked:

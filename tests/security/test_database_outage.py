@@ -32,8 +32,9 @@ def cluster(tmp_path):
     cluster = PostgresCluster()
     cluster.init()
     env = {**os.environ, "TASTY_ENV": "testing", "DATABASE_URL": cluster.url}
-    subprocess.run([FLASK, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [FLASK, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     yield cluster
     cluster.destroy()
 
@@ -48,13 +49,17 @@ def test_outage_answers_503_fast_and_recovers_on_the_next_request(cluster, tmp_p
     with LiveServer(cluster.url, tmp_path / "gunicorn.log") as server:
         browser = Browser(server.url)
         token = browser.csrf_token("/users/register")
-        registered = browser.submit("/users/register", {"email": "cook@example.com",
-                                                        "password": VALID_PASSWORD}, token)
+        registered = browser.submit(
+            "/users/register", {"email": "cook@example.com", "password": VALID_PASSWORD}, token
+        )
         assert registered.status == 302
         assert browser.get("/users/settings").status == 200
-        signed_in = browser.request("POST", "/api/sign_in", headers={"Content-Type": "application/json"},
-                                    data=b'{"email": "cook@example.com", "password": "%s"}'
-                                    % VALID_PASSWORD.encode())
+        signed_in = browser.request(
+            "POST",
+            "/api/sign_in",
+            headers={"Content-Type": "application/json"},
+            data=b'{"email": "cook@example.com", "password": "%s"}' % VALID_PASSWORD.encode(),
+        )
         assert signed_in.status == 200, signed_in.body
         bearer = {"Authorization": "Bearer " + json.loads(signed_in.body)["data"]["token"]}
 
@@ -84,12 +89,16 @@ def test_outage_login_attempt_answers_503_not_500(cluster, tmp_path):
         browser = Browser(server.url)
         token = browser.csrf_token("/users/log_in")
         cluster.stop()
-        reply, seconds = _timed(lambda: browser.submit(
-            "/users/log_in", {"email": "nobody@example.com", "password": VALID_PASSWORD}, token))
+        reply, seconds = _timed(
+            lambda: browser.submit(
+                "/users/log_in", {"email": "nobody@example.com", "password": VALID_PASSWORD}, token
+            )
+        )
         assert reply.status == 503
         assert seconds < 5
         cluster.start()
-        reply = browser.submit("/users/log_in", {"email": "nobody@example.com",
-                                                 "password": VALID_PASSWORD}, token)
+        reply = browser.submit(
+            "/users/log_in", {"email": "nobody@example.com", "password": VALID_PASSWORD}, token
+        )
         assert reply.status == 200
         assert "Invalid email or password" in reply.body

@@ -70,9 +70,12 @@ def test_production_cookies_are_secure_httponly_and_lax(production_app):
     page = client.get("/users/log_in", base_url="https://localhost").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     # Over HTTPS Flask-WTF also checks the Referer, as a browser sends it.
-    response = client.post("/users/log_in", base_url="https://localhost", data={
-        "email": email, "password": VALID_PASSWORD, "remember_me": "true", "csrf_token": token},
-        headers={"Referer": "https://localhost/users/log_in"})
+    response = client.post(
+        "/users/log_in",
+        base_url="https://localhost",
+        data={"email": email, "password": VALID_PASSWORD, "remember_me": "true", "csrf_token": token},
+        headers={"Referer": "https://localhost/users/log_in"},
+    )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     names = {cookie.split("=")[0] for cookie in cookies}
@@ -84,10 +87,12 @@ def test_production_cookies_are_secure_httponly_and_lax(production_app):
 
 
 def test_development_cookies_are_httponly_and_lax_without_secure(client, user):
-    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD,
-                                                   "remember_me": "true"})
-    remember = [c for c in response.headers.getlist("Set-Cookie")
-                if c.startswith("_tasty_recipes_user_remember_me=")]
+    response = client.post(
+        "/users/log_in", data={"email": user.email, "password": VALID_PASSWORD, "remember_me": "true"}
+    )
+    remember = [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("_tasty_recipes_user_remember_me=")
+    ]
     assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
     assert "Max-Age=5184000" in remember[0] or "Expires=" in remember[0]
     assert "Secure" not in remember[0]

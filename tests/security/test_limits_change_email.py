@@ -32,16 +32,18 @@ def _logged_in(limited_app, user):
 
 
 def _change_email(client, to, address, current=VALID_PASSWORD):
-    return client.post("/users/settings", data={"action": "update_email", "email": to,
-                                                "current_password": current},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/users/settings",
+        data={"action": "update_email", "email": to, "current_password": current},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_change_email_is_limited_per_account(limited_app, user_fixture, outbox):
     client = _logged_in(limited_app, user_fixture())
     victim = unique_user_email()
     # A new address each time: only the per-account counter can stop it.
-    for address in ADDRESSES[:EMAIL_CHANGE_PER_ACCOUNT.amount]:
+    for address in ADDRESSES[: EMAIL_CHANGE_PER_ACCOUNT.amount]:
         assert _change_email(client, victim, address).status_code == 302
     response = _change_email(client, victim, ADDRESSES[-1])
     assert response.status_code == 429
@@ -62,7 +64,7 @@ def test_change_email_is_limited_per_address_across_accounts(limited_app, user_f
 
 def test_change_email_attempts_with_errors_count_too(limited_app, user_fixture, outbox):
     client = _logged_in(limited_app, user_fixture())
-    for address in ADDRESSES[:EMAIL_CHANGE_PER_ACCOUNT.amount]:
+    for address in ADDRESSES[: EMAIL_CHANGE_PER_ACCOUNT.amount]:
         assert _change_email(client, "not an email", address).status_code == 200
     assert _change_email(client, unique_user_email(), ADDRESSES[-1]).status_code == 429
     assert outbox == []
@@ -72,9 +74,16 @@ def test_only_the_update_email_action_counts(limited_app, user_fixture, outbox):
     client = _logged_in(limited_app, user_fixture())
     for _ in range(2 * EMAIL_CHANGE_PER_ACCOUNT.amount):
         # The right current password and a new one that is too short: a form error, no email.
-        response = client.post("/users/settings", data={
-            "action": "update_password", "current_password": VALID_PASSWORD, "password": "short",
-            "password_confirmation": "short"}, environ_base={"REMOTE_ADDR": "10.30.2.1"})
+        response = client.post(
+            "/users/settings",
+            data={
+                "action": "update_password",
+                "current_password": VALID_PASSWORD,
+                "password": "short",
+                "password_confirmation": "short",
+            },
+            environ_base={"REMOTE_ADDR": "10.30.2.1"},
+        )
         assert response.status_code == 200
         assert client.get("/users/settings").status_code == 200
     assert _change_email(client, unique_user_email(), "10.30.2.1").status_code == 302

@@ -20,8 +20,7 @@ from . import test_rate_limits
 limited_app = test_rate_limits.limited_app  # the fixture, shared with the older tests
 
 
-def test_concurrent_failed_sign_ins_reach_the_password_check_at_most_limit_times(limited_app,
-                                                                                  monkeypatch):
+def test_concurrent_failed_sign_ins_reach_the_password_check_at_most_limit_times(limited_app, monkeypatch):
     checks, lock = [], threading.Lock()
 
     def slow_wrong_password(email, password):
@@ -36,11 +35,15 @@ def test_concurrent_failed_sign_ins_reach_the_password_check_at_most_limit_times
 
     def attempt(i):
         client = limited_app.test_client()
-        return client.post("/api/sign_in", json={"email": email, "password": "wrong password!"},
-                           environ_base={"REMOTE_ADDR": f"10.70.0.{i}"}).status_code
+        return client.post(
+            "/api/sign_in",
+            json={"email": email, "password": "wrong password!"},
+            environ_base={"REMOTE_ADDR": f"10.70.0.{i}"},
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=attempts) as pool:
         statuses = list(pool.map(attempt, range(attempts)))
     assert sorted(statuses) == [401] * FAILED_LOGIN_PER_ACCOUNT.amount + [429] * (
-        attempts - FAILED_LOGIN_PER_ACCOUNT.amount)
+        attempts - FAILED_LOGIN_PER_ACCOUNT.amount
+    )
     assert len(checks) == FAILED_LOGIN_PER_ACCOUNT.amount

@@ -28,8 +28,12 @@ def _token(app, user) -> dict[str, str]:
 
 
 def _api_change_password(client, headers, current, address, password=NEW_PASSWORD):
-    return client.put("/api/me/password", json={"current_password": current, "password": password},
-                      headers=headers, environ_base={"REMOTE_ADDR": address})
+    return client.put(
+        "/api/me/password",
+        json={"current_password": current, "password": password},
+        headers=headers,
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _settings(client, action, current, address):
@@ -44,7 +48,7 @@ def _settings(client, action, current, address):
 def test_wrong_current_passwords_over_the_api_are_limited(limited_app, user_fixture):
     user = user_fixture()
     client, headers = limited_app.test_client(), _token(limited_app, user)
-    for address in ADDRESSES[:FAILED_LOGIN_PER_ACCOUNT.amount]:
+    for address in ADDRESSES[: FAILED_LOGIN_PER_ACCOUNT.amount]:
         response = _api_change_password(client, headers, WRONG, address)
         assert response.status_code == 422
         assert response.get_json() == {"errors": {"current_password": ["is not valid"]}}
@@ -59,7 +63,7 @@ def test_wrong_current_passwords_in_the_settings_forms_are_limited(limited_app, 
     user = user_fixture()
     client = limited_app.test_client()
     log_in(client, user)
-    for i, address in enumerate(ADDRESSES[:FAILED_LOGIN_PER_ACCOUNT.amount]):
+    for i, address in enumerate(ADDRESSES[: FAILED_LOGIN_PER_ACCOUNT.amount]):
         action = "update_password" if i % 2 else "update_email"
         response = _settings(client, action, WRONG, address)
         assert response.status_code == 200
@@ -71,18 +75,26 @@ def test_wrong_current_passwords_in_the_settings_forms_are_limited(limited_app, 
         assert int(response.headers["Retry-After"]) > 0
 
 
-def test_wrong_current_passwords_and_failed_log_ins_share_the_account_counter(limited_app,
-                                                                                user_fixture):
+def test_wrong_current_passwords_and_failed_log_ins_share_the_account_counter(limited_app, user_fixture):
     user = user_fixture()
     client, headers = limited_app.test_client(), _token(limited_app, user)
     half = FAILED_LOGIN_PER_ACCOUNT.amount // 2
     for address in ADDRESSES[:half]:
-        assert client.post("/api/sign_in", json={"email": user.email, "password": WRONG},
-                           environ_base={"REMOTE_ADDR": address}).status_code == 401
-    for address in ADDRESSES[half:FAILED_LOGIN_PER_ACCOUNT.amount]:
+        assert (
+            client.post(
+                "/api/sign_in",
+                json={"email": user.email, "password": WRONG},
+                environ_base={"REMOTE_ADDR": address},
+            ).status_code
+            == 401
+        )
+    for address in ADDRESSES[half : FAILED_LOGIN_PER_ACCOUNT.amount]:
         assert _api_change_password(client, headers, WRONG, address).status_code == 422
-    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD},
-                           environ_base={"REMOTE_ADDR": ADDRESSES[-1]})
+    response = client.post(
+        "/users/log_in",
+        data={"email": user.email, "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": ADDRESSES[-1]},
+    )
     assert response.status_code == 429
 
 
@@ -90,8 +102,14 @@ def test_wrong_current_passwords_count_per_address(limited_app, user_fixture):
     user = user_fixture()
     client, headers = limited_app.test_client(), _token(limited_app, user)
     for _ in range(FAILED_LOGIN_PER_ADDRESS.amount - 1):
-        assert client.post("/api/sign_in", json={"email": unique_user_email(), "password": WRONG},
-                           environ_base={"REMOTE_ADDR": "10.40.1.1"}).status_code == 401
+        assert (
+            client.post(
+                "/api/sign_in",
+                json={"email": unique_user_email(), "password": WRONG},
+                environ_base={"REMOTE_ADDR": "10.40.1.1"},
+            ).status_code
+            == 401
+        )
     assert _api_change_password(client, headers, WRONG, "10.40.1.1").status_code == 422
     assert _api_change_password(client, headers, VALID_PASSWORD, "10.40.1.1").status_code == 429
     assert _api_change_password(client, headers, VALID_PASSWORD, "10.40.1.2").status_code == 200
@@ -103,11 +121,11 @@ def test_right_current_passwords_do_not_count(limited_app, user_fixture):
     passwords = [VALID_PASSWORD, NEW_PASSWORD]
     for i in range(FAILED_LOGIN_PER_ACCOUNT.amount + 2):
         # A new password that is too short: 422 for the password, the current one was right.
-        response = _api_change_password(client, headers, passwords[i % 2], "10.40.2.1",
-                                        password="short")
+        response = _api_change_password(client, headers, passwords[i % 2], "10.40.2.1", password="short")
         assert response.status_code == 422
         assert "current_password" not in response.get_json()["errors"]
-        response = _api_change_password(client, headers, passwords[i % 2], "10.40.2.1",
-                                        password=passwords[(i + 1) % 2])
+        response = _api_change_password(
+            client, headers, passwords[i % 2], "10.40.2.1", password=passwords[(i + 1) % 2]
+        )
         assert response.status_code == 200
         headers = {"Authorization": f"Bearer {response.get_json()['data']['token']}"}

@@ -29,39 +29,62 @@ def _decoy() -> str:
 
 
 def _text_plain(client, email, address):
-    return client.post("/api/sign_in", data=json.dumps({"email": email, "password": WRONG}),
-                       content_type="text/plain", environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        data=json.dumps({"email": email, "password": WRONG}),
+        content_type="text/plain",
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _no_content_type(client, email, address):
-    return client.post("/api/sign_in", data=json.dumps({"email": email, "password": WRONG}).encode(),
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        data=json.dumps({"email": email, "password": WRONG}).encode(),
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _wrapped(client, email, address):
-    return client.post("/api/sign_in", json={"user": {"email": email, "password": WRONG}},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        json={"user": {"email": email, "password": WRONG}},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _wrapped_beside_a_decoy(client, email, address):
-    return client.post("/api/sign_in",
-                       json={"email": _decoy(), "user": {"email": email, "password": WRONG}},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        json={"email": _decoy(), "user": {"email": email, "password": WRONG}},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _nested_form(client, email, address):
-    return client.post("/api/sign_in", data={"user[email]": email, "user[password]": WRONG},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        data={"user[email]": email, "user[password]": WRONG},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _html_nested_form_beside_a_decoy(client, email, address):
-    return client.post("/users/log_in", data={"email": _decoy(), "user[email]": email,
-                                              "user[password]": WRONG},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/users/log_in",
+        data={"email": _decoy(), "user[email]": email, "user[password]": WRONG},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
-SHAPES = [_text_plain, _no_content_type, _wrapped, _wrapped_beside_a_decoy, _nested_form,
-          _html_nested_form_beside_a_decoy]
+SHAPES = [
+    _text_plain,
+    _no_content_type,
+    _wrapped,
+    _wrapped_beside_a_decoy,
+    _nested_form,
+    _html_nested_form_beside_a_decoy,
+]
 
 
 @pytest.mark.parametrize("send", SHAPES, ids=[shape.__name__.lstrip("_") for shape in SHAPES])
@@ -69,7 +92,7 @@ def test_every_body_shape_sign_in_accepts_counts_against_the_account(limited_app
     user = user_fixture()
     client = limited_app.test_client()
     # From many addresses, so that only the per-account counter can stop it.
-    for address in ADDRESSES[:FAILED_LOGIN_PER_ACCOUNT.amount]:
+    for address in ADDRESSES[: FAILED_LOGIN_PER_ACCOUNT.amount]:
         assert send(client, user.email, address).status_code in (200, 401)
     response = send(client, user.email, ADDRESSES[-1])
     assert response.status_code == 429
@@ -78,32 +101,40 @@ def test_every_body_shape_sign_in_accepts_counts_against_the_account(limited_app
 
 @pytest.mark.parametrize("send", SHAPES, ids=[shape.__name__.lstrip("_") for shape in SHAPES])
 def test_the_right_password_in_every_shape_is_refused_once_the_account_is_locked(
-        limited_app, user_fixture, send):
+    limited_app, user_fixture, send
+):
     user = user_fixture()
     client = limited_app.test_client()
-    for address in ADDRESSES[:FAILED_LOGIN_PER_ACCOUNT.amount]:
+    for address in ADDRESSES[: FAILED_LOGIN_PER_ACCOUNT.amount]:
         send(client, user.email, address)
-    response = client.post("/api/sign_in", json={"user": {"email": user.email,
-                                                          "password": VALID_PASSWORD}},
-                           environ_base={"REMOTE_ADDR": ADDRESSES[-1]})
+    response = client.post(
+        "/api/sign_in",
+        json={"user": {"email": user.email, "password": VALID_PASSWORD}},
+        environ_base={"REMOTE_ADDR": ADDRESSES[-1]},
+    )
     assert response.status_code == 429
 
 
 def _fail(client, email, address):
-    return client.post("/api/sign_in", json={"email": email, "password": WRONG},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in", json={"email": email, "password": WRONG}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
-@pytest.mark.parametrize("variant", [
-    lambda email: email.replace("i", "\u0130", 1),          # İ: citext (towlower) folds it to i
-    lambda email: email.upper().replace("I", "\u0130"),
-    lambda email: " " + email.upper() + "\t",
-    lambda email: "\uff55" + email[1:],                      # fullwidth u, NFKC gives u
-], ids=["dotted-capital-I", "upper-with-dotted-I", "whitespace-and-case", "fullwidth"])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda email: email.replace("i", "\u0130", 1),  # İ: citext (towlower) folds it to i
+        lambda email: email.upper().replace("I", "\u0130"),
+        lambda email: " " + email.upper() + "\t",
+        lambda email: "\uff55" + email[1:],  # fullwidth u, NFKC gives u
+    ],
+    ids=["dotted-capital-I", "upper-with-dotted-I", "whitespace-and-case", "fullwidth"],
+)
 def test_variants_of_the_email_share_the_account_counter(limited_app, user_fixture, variant):
     user = user_fixture(email=f"ui{unique_user_email()}")
     client = limited_app.test_client()
-    for i, address in enumerate(ADDRESSES[:FAILED_LOGIN_PER_ACCOUNT.amount]):
+    for i, address in enumerate(ADDRESSES[: FAILED_LOGIN_PER_ACCOUNT.amount]):
         email = variant(user.email) if i % 2 else user.email
         assert _fail(client, email, address).status_code == 401
     assert _fail(client, user.email, ADDRESSES[-1]).status_code == 429
@@ -120,14 +151,18 @@ def test_malformed_bodies_are_still_400_with_the_limiter_reading_them(limited_ap
 
 # --- the key itself ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("typed", "folded"), [
-    ("al\u0130ce@example.com", "alice@example.com"),     # İ: one code point, as towlower gives
-    ("ALICE@EXAMPLE.COM", "alice@example.com"),
-    ("  alice@example.com\t\n", "alice@example.com"),
-    ("\uff41lice@example.com", "alice@example.com"),     # fullwidth a (NFKC)
-    ("\ufb01ona@example.com", "fiona@example.com"),      # the fi ligature (NFKC)
-    ("\u03a3\u0391\u03a3@example.com", "\u03c3\u03b1\u03c3@example.com"),  # no final sigma
-])
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("al\u0130ce@example.com", "alice@example.com"),  # İ: one code point, as towlower gives
+        ("ALICE@EXAMPLE.COM", "alice@example.com"),
+        ("  alice@example.com\t\n", "alice@example.com"),
+        ("\uff41lice@example.com", "alice@example.com"),  # fullwidth a (NFKC)
+        ("\ufb01ona@example.com", "fiona@example.com"),  # the fi ligature (NFKC)
+        ("\u03a3\u0391\u03a3@example.com", "\u03c3\u03b1\u03c3@example.com"),  # no final sigma
+    ],
+)
 def test_fold_email_compares_like_the_database(typed, folded):
     from tasty_recipes.ratelimits.keys import fold_email
 

@@ -19,14 +19,19 @@ TOO_MANY = {"errors": {"detail": "Too Many Requests"}}
 
 
 def _html_sign_up(client, address):
-    return client.post("/users/register", data={"email": unique_user_email(),
-                                                "password": VALID_PASSWORD},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/users/register",
+        data={"email": unique_user_email(), "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _api_sign_up(client, address):
-    return client.post("/api/sign_up", json={"email": unique_user_email(), "password": VALID_PASSWORD},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_up",
+        json={"email": unique_user_email(), "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 @pytest.mark.parametrize("last", [_html_sign_up, _api_sign_up], ids=["html", "api"])
@@ -47,10 +52,18 @@ def test_each_purpose_has_its_own_counter(limited_app, user_fixture):
     client = limited_app.test_client()
     for _ in range(SENSITIVE_POST_PER_ADDRESS.amount):
         for path in ("/users/reset_password", "/users/confirm"):
-            assert client.post(path, data={"email": user.email},
-                               environ_base={"REMOTE_ADDR": "10.50.1.1"}).status_code == 302
+            assert (
+                client.post(
+                    path, data={"email": user.email}, environ_base={"REMOTE_ADDR": "10.50.1.1"}
+                ).status_code
+                == 302
+            )
     for path in ("/users/reset_password", "/users/confirm"):
-        assert client.post(path, data={"email": user.email},
-                           environ_base={"REMOTE_ADDR": "10.50.1.1"}).status_code == 429
+        assert (
+            client.post(
+                path, data={"email": user.email}, environ_base={"REMOTE_ADDR": "10.50.1.1"}
+            ).status_code
+            == 429
+        )
     # Sign-up is a purpose of its own, still open to this address.
     assert _api_sign_up(client, "10.50.1.1").status_code == 201

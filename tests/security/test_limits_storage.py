@@ -27,16 +27,19 @@ PRODUCTION_SECRET = "s" * 64
 
 # --- which storage ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("env", "configured", "environ", "expected"), [
-    ("production", "memory://", {"REDIS_URL": REDIS}, REDIS),
-    ("production", "memory://", {}, "memory://"),
-    ("production", "memory://", {"REDIS_URL": REDIS, "RATELIMIT_STORAGE_URI": "memory://"},
-     "memory://"),
-    ("production", "redis://other:6379", {"REDIS_URL": REDIS}, "redis://other:6379"),
-    ("production", "memory://", {"REDIS_URL": ""}, "memory://"),
-    ("development", "memory://", {"REDIS_URL": REDIS}, "memory://"),
-    ("testing", "memory://", {"REDIS_URL": REDIS}, "memory://"),
-])
+
+@pytest.mark.parametrize(
+    ("env", "configured", "environ", "expected"),
+    [
+        ("production", "memory://", {"REDIS_URL": REDIS}, REDIS),
+        ("production", "memory://", {}, "memory://"),
+        ("production", "memory://", {"REDIS_URL": REDIS, "RATELIMIT_STORAGE_URI": "memory://"}, "memory://"),
+        ("production", "redis://other:6379", {"REDIS_URL": REDIS}, "redis://other:6379"),
+        ("production", "memory://", {"REDIS_URL": ""}, "memory://"),
+        ("development", "memory://", {"REDIS_URL": REDIS}, "memory://"),
+        ("testing", "memory://", {"REDIS_URL": REDIS}, "memory://"),
+    ],
+)
 def test_storage_uri(env, configured, environ, expected):
     config = {"TASTY_ENV": env, "RATELIMIT_STORAGE_URI": configured}
     assert storage_uri(config, environ) == expected
@@ -53,13 +56,14 @@ def production_app(database_url, monkeypatch):
     monkeypatch.setattr(logging.getLogger("tasty_recipes"), "disabled", False)
 
     def make():
-        return make_app(database_url, TASTY_ENV="production", RATELIMIT_ENABLED=True,
-                        SERVER_NAME="recipes.example")
+        return make_app(
+            database_url, TASTY_ENV="production", RATELIMIT_ENABLED=True, SERVER_NAME="recipes.example"
+        )
+
     return make
 
 
-def test_production_counts_in_redis_url_when_no_storage_is_configured(production_app, monkeypatch,
-                                                                       caplog):
+def test_production_counts_in_redis_url_when_no_storage_is_configured(production_app, monkeypatch, caplog):
     monkeypatch.setenv("REDIS_URL", REDIS)
     with caplog.at_level(logging.WARNING):
         app = production_app()
@@ -72,26 +76,29 @@ def test_production_warns_when_it_counts_in_memory(production_app, caplog):
         app = production_app()
     assert isinstance(app.extensions[storage.EXTENSION].storage, MemoryStorage)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("counted per process" in r.getMessage() and "REDIS_URL" in r.getMessage()
-               for r in warnings)
+    assert any("counted per process" in r.getMessage() and "REDIS_URL" in r.getMessage() for r in warnings)
 
 
 # --- how many workers gunicorn runs ------------------------------------------------------------
 
-@pytest.mark.parametrize(("argv", "environ", "expected"), [
-    (["gunicorn", "-w", "3", "wsgi:app"], {}, 3),
-    (["gunicorn", "--workers=4", "-k", "sync", "wsgi:app"], {}, 4),
-    (["gunicorn", "-w2", "wsgi:app"], {}, 2),
-    (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "--workers 5 -b 0.0.0.0:80"}, 5),
-    (["gunicorn", "-w", "2", "wsgi:app"], {"GUNICORN_CMD_ARGS": "-w 5"}, 2),
-    (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, 6),
-    (["gunicorn", "-w", "1", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, 1),
-    (["gunicorn", "wsgi:app"], {}, 1),
-    (["gunicorn", "-c", "conf.py", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, None),
-    (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "-c conf.py"}, None),
-    (["gunicorn", "-c", "conf.py", "-w", "2", "wsgi:app"], {}, 2),
-    (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "many"}, None),
-])
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["gunicorn", "-w", "3", "wsgi:app"], {}, 3),
+        (["gunicorn", "--workers=4", "-k", "sync", "wsgi:app"], {}, 4),
+        (["gunicorn", "-w2", "wsgi:app"], {}, 2),
+        (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "--workers 5 -b 0.0.0.0:80"}, 5),
+        (["gunicorn", "-w", "2", "wsgi:app"], {"GUNICORN_CMD_ARGS": "-w 5"}, 2),
+        (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, 6),
+        (["gunicorn", "-w", "1", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, 1),
+        (["gunicorn", "wsgi:app"], {}, 1),
+        (["gunicorn", "-c", "conf.py", "wsgi:app"], {"WEB_CONCURRENCY": "6"}, None),
+        (["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "-c conf.py"}, None),
+        (["gunicorn", "-c", "conf.py", "-w", "2", "wsgi:app"], {}, 2),
+        (["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "many"}, None),
+    ],
+)
 def test_gunicorn_workers(argv, environ, expected, tmp_path):
     assert gunicorn_workers(argv, environ, cwd=tmp_path) == expected
 
@@ -112,11 +119,21 @@ def test_per_process_warning():
 
 # --- under a real gunicorn ----------------------------------------------------------------------
 
+
 def _production_server(database_url, log_path, workers: int) -> LiveServer:
-    server = LiveServer(database_url, log_path, workers=workers, threads=1, worker_class="sync",
-                        RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI="", REDIS_URL="")
-    server.env.update(TASTY_ENV="production", SECRET_KEY=PRODUCTION_SECRET,
-                      SERVER_NAME=f"127.0.0.1:{server.port}")
+    server = LiveServer(
+        database_url,
+        log_path,
+        workers=workers,
+        threads=1,
+        worker_class="sync",
+        RATELIMIT_ENABLED="true",
+        RATELIMIT_STORAGE_URI="",
+        REDIS_URL="",
+    )
+    server.env.update(
+        TASTY_ENV="production", SECRET_KEY=PRODUCTION_SECRET, SERVER_NAME=f"127.0.0.1:{server.port}"
+    )
     return server
 
 
@@ -125,8 +142,9 @@ def test_gunicorn_with_two_workers_and_memory_counters_logs_a_warning(database_u
         pass
     lines = [line for line in server.log().splitlines() if "counted per process" in line]
     assert lines, server.log()
-    assert all("WARNING" in line and "gunicorn runs 2 workers" in line and "REDIS_URL" in line
-               for line in lines)
+    assert all(
+        "WARNING" in line and "gunicorn runs 2 workers" in line and "REDIS_URL" in line for line in lines
+    )
 
 
 def test_gunicorn_with_one_worker_does_not_warn(database_url, tmp_path, app):
@@ -140,13 +158,21 @@ def test_memory_counters_are_per_worker(database_url, tmp_path, app, user_fixtur
     from .test_rate_limits_shared import on_each_worker, post_json
 
     user = user_fixture()
-    with LiveServer(database_url, tmp_path / "gunicorn.log", workers=2, threads=1,
-                    worker_class="sync", RATELIMIT_ENABLED="true",
-                    RATELIMIT_STORAGE_URI="memory://") as server:
+    with LiveServer(
+        database_url,
+        tmp_path / "gunicorn.log",
+        workers=2,
+        threads=1,
+        worker_class="sync",
+        RATELIMIT_ENABLED="true",
+        RATELIMIT_STORAGE_URI="memory://",
+    ) as server:
+
         def fail(times):
-            return lambda: [post_json(server.url + "/api/sign_in",
-                                      {"email": user.email, "password": "wrong password!"})
-                            for _ in range(times)]
+            return lambda: [
+                post_json(server.url + "/api/sign_in", {"email": user.email, "password": "wrong password!"})
+                for _ in range(times)
+            ]
 
         limit = FAILED_LOGIN_PER_ACCOUNT.amount
         first, second = on_each_worker(server, fail(limit + 1), fail(limit + 1))
@@ -155,11 +181,13 @@ def test_memory_counters_are_per_worker(database_url, tmp_path, app, user_fixtur
 
 # --- counters out of reach -----------------------------------------------------------------------
 
+
 @pytest.fixture()
 def unreachable_counters_app(database_url, _migrated_app):
     """An app whose Redis counters are on a port where nothing listens."""
-    app = make_app(database_url, RATELIMIT_ENABLED=True,
-                   RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    app = make_app(
+        database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0"
+    )
     app.test_client_class = CSRFClient
     with app.app_context():
         yield app
@@ -167,9 +195,9 @@ def unreachable_counters_app(database_url, _migrated_app):
         empty_tables()
 
 
-def test_unreachable_counters_answer_503_with_retry_after_never_500(unreachable_counters_app,
-                                                                   user_fixture, caplog,
-                                                                   monkeypatch):
+def test_unreachable_counters_answer_503_with_retry_after_never_500(
+    unreachable_counters_app, user_fixture, caplog, monkeypatch
+):
     # Alembic's fileConfig (the test database's migration) disables loggers that existed then.
     monkeypatch.setattr(logging.getLogger("tasty_recipes.ratelimits.counters"), "disabled", False)
     user = user_fixture()
@@ -179,8 +207,11 @@ def test_unreachable_counters_answer_503_with_retry_after_never_500(unreachable_
     answers = [
         client.post("/api/sign_in", json={"email": user.email, "password": VALID_PASSWORD}),
         client.post("/api/sign_up", json={"email": unique_user_email(), "password": VALID_PASSWORD}),
-        client.put("/api/me/password", json={"current_password": VALID_PASSWORD,
-                                              "password": "a brand new password"}, headers=headers),
+        client.put(
+            "/api/me/password",
+            json={"current_password": VALID_PASSWORD, "password": "a brand new password"},
+            headers=headers,
+        ),
     ]
     for response in answers:
         assert response.status_code == 503
@@ -189,9 +220,14 @@ def test_unreachable_counters_answer_503_with_retry_after_never_500(unreachable_
     page = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD})
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     log_in(client, user)
-    page = client.post("/users/settings", data={"action": "update_password",
-                                                "current_password": VALID_PASSWORD,
-                                                "password": "a brand new password"})
+    page = client.post(
+        "/users/settings",
+        data={
+            "action": "update_password",
+            "current_password": VALID_PASSWORD,
+            "password": "a brand new password",
+        },
+    )
     assert page.status_code == 503
     assert "rate-limit storage unavailable" in caplog.text
     # What counts nothing is not affected.

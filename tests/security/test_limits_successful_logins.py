@@ -18,13 +18,19 @@ TOO_MANY = {"errors": {"detail": "Too Many Requests"}}
 
 
 def _html(client, email, address):
-    return client.post("/users/log_in", data={"email": email, "password": VALID_PASSWORD},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/users/log_in",
+        data={"email": email, "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _api(client, email, address):
-    return client.post("/api/sign_in", json={"email": email, "password": VALID_PASSWORD},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        json={"email": email, "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_the_limits_are_far_above_what_a_person_does():

@@ -43,10 +43,19 @@ def _race(server, path, forms):
 
 
 def test_concurrent_signups_with_case_variants_create_one_user(server):
-    variants = ["race@example.com", "RACE@example.com", "Race@Example.com", "race@EXAMPLE.COM",
-                "rAce@example.com", "raCe@example.com", "racE@example.com", "RACE@EXAMPLE.COM"]
-    results = _race(server, "/users/register",
-                    [{"email": email, "password": VALID_PASSWORD} for email in variants])
+    variants = [
+        "race@example.com",
+        "RACE@example.com",
+        "Race@Example.com",
+        "race@EXAMPLE.COM",
+        "rAce@example.com",
+        "raCe@example.com",
+        "racE@example.com",
+        "RACE@EXAMPLE.COM",
+    ]
+    results = _race(
+        server, "/users/register", [{"email": email, "password": VALID_PASSWORD} for email in variants]
+    )
     statuses = sorted(reply.status for reply, _ in results)
     assert statuses.count(302) == 1, statuses
     assert statuses.count(200) == CONTENDERS - 1, statuses
@@ -56,7 +65,8 @@ def test_concurrent_signups_with_case_variants_create_one_user(server):
 
 def test_one_confirmation_token_used_concurrently_confirms_once(server, user):
     token = extract_user_token(
-        lambda make_url: accounts.deliver_user_confirmation_instructions(user, make_url))
+        lambda make_url: accounts.deliver_user_confirmation_instructions(user, make_url)
+    )
     results = _race(server, f"/users/confirm/{token}", [{}] * CONTENDERS)
     flashes = [follow.body for _, follow in results]
     assert all(reply.status == 302 for reply, _ in results)
@@ -66,12 +76,18 @@ def test_one_confirmation_token_used_concurrently_confirms_once(server, user):
 
 def test_one_reset_token_used_concurrently_resets_once(server, user):
     token = extract_user_token(
-        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url))
-    forms = [{"password": f"new password {i:02d}", "password_confirmation": f"new password {i:02d}"}
-             for i in range(CONTENDERS)]
+        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url)
+    )
+    forms = [
+        {"password": f"new password {i:02d}", "password_confirmation": f"new password {i:02d}"}
+        for i in range(CONTENDERS)
+    ]
     results = _race(server, f"/users/reset_password/{token}", forms)
-    winners = [i for i, (reply, _) in enumerate(results)
-               if reply.status == 302 and reply.headers["Location"].endswith("/users/log_in")]
+    winners = [
+        i
+        for i, (reply, _) in enumerate(results)
+        if reply.status == 302 and reply.headers["Location"].endswith("/users/log_in")
+    ]
     assert len(winners) == 1, [reply.status for reply, _ in results]
     assert all(reply.status in (200, 302) for reply, _ in results)
     # The winner's password is the one that works (reload: the server changed the row).
@@ -114,8 +130,7 @@ def test_concurrent_writes_without_if_match_all_go_through_whole(server, user, a
     results = _api_race(server, "PUT", f"/api/recipes/{recipe.id}", api_token, bodies)
     assert [reply.status for reply in results] == [200] * CONTENDERS, [r.body for r in results]
     answered = [json.loads(reply.body)["data"] for reply in results]
-    assert all(data["name"].replace("Name", "Description") == data["description"]
-               for data in answered)
+    assert all(data["name"].replace("Name", "Description") == data["description"] for data in answered)
     db.session.expire_all()
     final = recipes.get_recipe(recipe.id)
     assert final.name.replace("Name", "Description") == final.description  # one whole write
@@ -129,7 +144,6 @@ def test_concurrent_writes_with_one_if_match_let_exactly_one_win(server, user, a
     recipe = recipes.create_recipe(user, {"name": "Start", "description": "Start."})
     etag = f'"{recipe_etag(recipe)}"'
     bodies = [{"name": f"Name {i}"} for i in range(CONTENDERS)]
-    results = _api_race(server, "PATCH", f"/api/recipes/{recipe.id}", api_token, bodies,
-                        {"If-Match": etag})
+    results = _api_race(server, "PATCH", f"/api/recipes/{recipe.id}", api_token, bodies, {"If-Match": etag})
     statuses = sorted(reply.status for reply in results)
     assert statuses == [200] + [412] * (CONTENDERS - 1), statuses

@@ -26,8 +26,11 @@ def limited_app(database_url, _migrated_app):
 
 
 def _fail_login(client, email, address="10.0.0.1"):
-    return client.post("/users/log_in", data={"email": email, "password": "wrong password!"},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/users/log_in",
+        data={"email": email, "password": "wrong password!"},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_failed_logins_per_account_are_limited(limited_app, user_fixture):
@@ -63,8 +66,11 @@ def test_successful_logins_do_not_count(limited_app, user_fixture):
     user = user_fixture()
     for _ in range(FAILED_LOGIN_PER_ACCOUNT.amount + 2):
         client = limited_app.test_client()
-        response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        response = client.post(
+            "/users/log_in",
+            data={"email": user.email, "password": VALID_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        )
         assert response.status_code == 302
 
 
@@ -72,11 +78,15 @@ def test_successful_logins_do_not_count(limited_app, user_fixture):
 def test_email_sending_posts_are_limited_per_address(limited_app, path):
     client = limited_app.test_client()
     for _ in range(SENSITIVE_POST_PER_ADDRESS.amount):
-        response = client.post(path, data={"email": unique_user_email(), "password": "x"},
-                               environ_base={"REMOTE_ADDR": "10.0.0.3"})
+        response = client.post(
+            path,
+            data={"email": unique_user_email(), "password": "x"},
+            environ_base={"REMOTE_ADDR": "10.0.0.3"},
+        )
         assert response.status_code in (200, 302)
-    response = client.post(path, data={"email": unique_user_email()},
-                           environ_base={"REMOTE_ADDR": "10.0.0.3"})
+    response = client.post(
+        path, data={"email": unique_user_email()}, environ_base={"REMOTE_ADDR": "10.0.0.3"}
+    )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) <= FIFTEEN_MINUTES
 
@@ -91,8 +101,11 @@ def test_limits_reset_after_the_window(limited_app, user_fixture, monkeypatch):
     assert _fail_login(client, user.email).status_code == 429
     later = time_module.time() + FIFTEEN_MINUTES + 1
     monkeypatch.setattr(time_module, "time", lambda: later)
-    response = client.post("/users/log_in", data={"email": user.email, "password": VALID_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.post(
+        "/users/log_in",
+        data={"email": user.email, "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert response.status_code == 302
 
 
@@ -102,8 +115,11 @@ def test_disabled_rate_limits_never_answer_429(client, user):
 
 
 def _fail_api_sign_in(client, email, address="10.0.0.1"):
-    return client.post("/api/sign_in", json={"email": email, "password": "wrong password!"},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/sign_in",
+        json={"email": email, "password": "wrong password!"},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_html_and_api_failed_logins_share_one_count(limited_app, user_fixture):
@@ -130,12 +146,16 @@ def test_api_answers_429_in_json_with_retry_after(limited_app, user_fixture):
 def test_api_sign_ups_are_limited_per_address(limited_app):
     client = limited_app.test_client()
     for _ in range(SENSITIVE_POST_PER_ADDRESS.amount):
-        response = client.post("/api/sign_up", json={"email": unique_user_email(),
-                                                     "password": VALID_PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.0.0.4"})
+        response = client.post(
+            "/api/sign_up",
+            json={"email": unique_user_email(), "password": VALID_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.4"},
+        )
         assert response.status_code == 201
-    response = client.post("/api/sign_up", json={"email": unique_user_email(),
-                                                 "password": VALID_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.4"})
+    response = client.post(
+        "/api/sign_up",
+        json={"email": unique_user_email(), "password": VALID_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.4"},
+    )
     assert response.status_code == 429
     assert response.get_json() == {"errors": {"detail": "Too Many Requests"}}

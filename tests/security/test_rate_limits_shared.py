@@ -34,8 +34,10 @@ from ..support.live_server import LiveServer
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 WRONG = "wrong password!"
 
-pytestmark = pytest.mark.skipif(not REDIS_URL and os.environ.get("REQUIRE_POSTGRES") != "1",
-                                reason="set TEST_REDIS_URL (CI does) to test shared storage")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL and os.environ.get("REQUIRE_POSTGRES") != "1",
+    reason="set TEST_REDIS_URL (CI does) to test shared storage",
+)
 
 
 @pytest.fixture()
@@ -64,8 +66,9 @@ def redis_storage():
 @pytest.fixture()
 def server(app, database_url, tmp_path, redis_storage):
     env = {"RATELIMIT_ENABLED": "true", "RATELIMIT_STORAGE_URI": REDIS_URL}
-    with LiveServer(database_url, tmp_path / "gunicorn.log", workers=2, threads=1,
-                    worker_class="sync", **env) as live:
+    with LiveServer(
+        database_url, tmp_path / "gunicorn.log", workers=2, threads=1, worker_class="sync", **env
+    ) as live:
         yield live
 
 
@@ -94,8 +97,9 @@ def on_each_worker(server: LiveServer, first, second):
 
 
 def post_json(url: str, body: dict) -> int:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -105,8 +109,12 @@ def post_json(url: str, body: dict) -> int:
 
 def test_two_worker_processes_share_failed_login_counts(server):
     def fail(times):
-        return lambda: [Browser(server.url).submit("/users/log_in", {
-            "email": "victim@example.com", "password": WRONG}).status for _ in range(times)]
+        return lambda: [
+            Browser(server.url)
+            .submit("/users/log_in", {"email": "victim@example.com", "password": WRONG})
+            .status
+            for _ in range(times)
+        ]
 
     half = FAILED_LOGIN_PER_ACCOUNT.amount // 2
     first, second = on_each_worker(server, fail(half), fail(half + 2))
@@ -125,23 +133,27 @@ def test_failed_logins_over_html_and_api_share_one_count_across_workers(server, 
         return lambda: [status for _ in range(pairs) for status in fail_html_and_api()]
 
     def right_password():
-        return [post_json(server.url + "/api/sign_in", {"email": user.email, "password": VALID_PASSWORD}),
-                Browser(server.url).submit("/users/log_in", {
-                    "email": user.email, "password": VALID_PASSWORD}).status]
+        return [
+            post_json(server.url + "/api/sign_in", {"email": user.email, "password": VALID_PASSWORD}),
+            Browser(server.url)
+            .submit("/users/log_in", {"email": user.email, "password": VALID_PASSWORD})
+            .status,
+        ]
 
     quarter = FAILED_LOGIN_PER_ACCOUNT.amount // 4
     rest = FAILED_LOGIN_PER_ACCOUNT.amount // 2 - quarter
-    first, second = on_each_worker(server, fail(quarter),
-                                   lambda: fail(rest)() + right_password())
+    first, second = on_each_worker(server, fail(quarter), lambda: fail(rest)() + right_password())
     assert first + second == [401, 200] * (FAILED_LOGIN_PER_ACCOUNT.amount // 2) + [429, 429]
 
 
 def test_sign_ups_over_html_and_api_share_one_count_across_workers(server):
     def sign_up_html_and_api():
-        api = post_json(server.url + "/api/sign_up",
-                        {"email": unique_user_email(), "password": VALID_PASSWORD})
-        html = Browser(server.url).submit("/users/register", {
-            "email": unique_user_email(), "password": VALID_PASSWORD})
+        api = post_json(
+            server.url + "/api/sign_up", {"email": unique_user_email(), "password": VALID_PASSWORD}
+        )
+        html = Browser(server.url).submit(
+            "/users/register", {"email": unique_user_email(), "password": VALID_PASSWORD}
+        )
         return [api, html.status]
 
     def sign_up(pairs):
@@ -156,27 +168,37 @@ def test_successful_sign_ins_share_one_count_across_workers(server, user_fixture
     user = user_fixture()
 
     def sign_in(times):
-        return lambda: [post_json(server.url + "/api/sign_in",
-                                  {"email": user.email, "password": VALID_PASSWORD})
-                        for _ in range(times)]
+        return lambda: [
+            post_json(server.url + "/api/sign_in", {"email": user.email, "password": VALID_PASSWORD})
+            for _ in range(times)
+        ]
 
     half = LOGIN_PER_ACCOUNT.amount // 2
     first, second = on_each_worker(server, sign_in(half), sign_in(LOGIN_PER_ACCOUNT.amount - half + 1))
     assert first + second == [200] * LOGIN_PER_ACCOUNT.amount + [429]
 
 
-def test_production_shares_redis_url_when_no_storage_is_configured(app, database_url, tmp_path,
-                                                                   redis_storage, user_fixture):
+def test_production_shares_redis_url_when_no_storage_is_configured(
+    app, database_url, tmp_path, redis_storage, user_fixture
+):
     user = user_fixture()
-    live = LiveServer(database_url, tmp_path / "gunicorn.log", workers=2, threads=1,
-                      worker_class="sync", RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI="",
-                      REDIS_URL=REDIS_URL)
-    live.env.update(TASTY_ENV="production", SECRET_KEY="s" * 64,
-                    SERVER_NAME=f"127.0.0.1:{live.port}")
+    live = LiveServer(
+        database_url,
+        tmp_path / "gunicorn.log",
+        workers=2,
+        threads=1,
+        worker_class="sync",
+        RATELIMIT_ENABLED="true",
+        RATELIMIT_STORAGE_URI="",
+        REDIS_URL=REDIS_URL,
+    )
+    live.env.update(TASTY_ENV="production", SECRET_KEY="s" * 64, SERVER_NAME=f"127.0.0.1:{live.port}")
 
     def fail(times):
-        return lambda: [post_json(live.url + "/api/sign_in", {"email": user.email, "password": WRONG})
-                        for _ in range(times)]
+        return lambda: [
+            post_json(live.url + "/api/sign_in", {"email": user.email, "password": WRONG})
+            for _ in range(times)
+        ]
 
     half = FAILED_LOGIN_PER_ACCOUNT.amount // 2
     with live:

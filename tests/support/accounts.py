@@ -27,18 +27,22 @@ def log_in(client, user) -> str:
 
 def confirmation_token(user) -> str:
     """Email ``user`` a confirmation link; its token."""
+
     def deliver(make_url):
         assert accounts.deliver_user_confirmation_instructions(user, make_url)
+
     return extract_user_token(deliver)
 
 
 def reset_token(user) -> str:
     """Email ``user`` a reset-password link; its token."""
     return extract_user_token(
-        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url))
+        lambda make_url: accounts.deliver_user_reset_password_instructions(user, make_url)
+    )
 
 
 def change_email_token(user, new_email: str, password: str) -> str:
     """Request an email change to ``new_email``; the token of the link sent there."""
     return extract_user_token(
-        lambda make_url: accounts.request_email_change(user, password, new_email, make_url))
+        lambda make_url: accounts.request_email_change(user, password, new_email, make_url)
+    )

@@ -17,8 +17,12 @@ TABLES = ("mail_outbox", "idempotency_keys", "recipes", "users_tokens", "users")
 
 
 def make_app(database_url: str, **overrides):
-    config = {"TASTY_ENV": "testing", "DATABASE_URL": database_url,
-              "RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost"}
+    config = {
+        "TASTY_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
     config.update(overrides)
     return create_app(config)
 

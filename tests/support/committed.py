@@ -18,11 +18,15 @@ def committed_state() -> dict:
     user_tokens = UserToken.__table__
     with db.engine.connect() as conn:
         user_rows = conn.execute(
-            select(users.c.id, users.c.email, users.c.hashed_password, users.c.confirmed_at,
-                   users.c.is_admin).order_by(users.c.id)).all()
+            select(
+                users.c.id, users.c.email, users.c.hashed_password, users.c.confirmed_at, users.c.is_admin
+            ).order_by(users.c.id)
+        ).all()
         token_rows = conn.execute(
-            select(user_tokens.c.user_id, user_tokens.c.token, user_tokens.c.context,
-                   user_tokens.c.sent_to).order_by(user_tokens.c.token)).all()
+            select(
+                user_tokens.c.user_id, user_tokens.c.token, user_tokens.c.context, user_tokens.c.sent_to
+            ).order_by(user_tokens.c.token)
+        ).all()
     return {"users": [tuple(r) for r in user_rows], "tokens": [tuple(r) for r in token_rows]}
 
 

@@ -68,6 +68,7 @@ def received_body(message: EmailMessage) -> str:
 
 # --- the real links, as the views build them (SERVER_NAME localhost) -------------------------
 
+
 def confirm_url(token: str) -> str:
     return f"http://localhost/users/confirm/{token}"
 

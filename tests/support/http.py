@@ -30,14 +30,20 @@ class Browser:
         self.timeout = timeout
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
 
-    def request(self, method: str, path: str, form: dict | None = None,
-                headers: dict | None = None, data: bytes | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        headers: dict | None = None,
+        data: bytes | None = None,
+    ) -> Reply:
         if form is not None:
             data = urllib.parse.urlencode(form).encode()
-        req = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                     headers=headers or {})
+        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers or {})
         try:
             with self.opener.open(req, timeout=self.timeout) as response:
                 return Reply(response.status, dict(response.headers), response.read().decode())

@@ -23,15 +23,28 @@ def free_port() -> int:
 class LiveServer:
     """``with LiveServer(database_url, log_path, **env) as server: server.url``."""
 
-    def __init__(self, database_url: str, log_path: Path, workers: int = 1, threads: int = 4,
-                 worker_class: str = "gthread", **env: str):
+    def __init__(
+        self,
+        database_url: str,
+        log_path: Path,
+        workers: int = 1,
+        threads: int = 4,
+        worker_class: str = "gthread",
+        **env: str,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path)
         self.workers, self.threads, self.worker_class = workers, threads, worker_class
-        self.env = {**os.environ, "TASTY_ENV": "testing", "DATABASE_URL": database_url,
-                    "RATELIMIT_ENABLED": "false", "MAIL_BACKEND": "console",
-                    "PYTHONUNBUFFERED": "1", **env}
+        self.env = {
+            **os.environ,
+            "TASTY_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": "false",
+            "MAIL_BACKEND": "console",
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> LiveServer:
@@ -44,9 +57,25 @@ class LiveServer:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [GUNICORN, "-w", str(self.workers), "-k", self.worker_class, "--threads", str(self.threads),
-             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                GUNICORN,
+                "-w",
+                str(self.workers),
+                "-k",
+                self.worker_class,
+                "--threads",
+                str(self.threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "2",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.wait_until_up()
 
     def wait_until_up(self, timeout: float = 30) -> None:

@@ -25,8 +25,9 @@ def create_postgres_database(base_url: str) -> str:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL is fatal here
-        pytest.exit(f"PostgreSQL at {url.render_as_string(hide_password=True)} "
-                    f"is not usable: {exc}", returncode=3)
+        pytest.exit(
+            f"PostgreSQL at {url.render_as_string(hide_password=True)} is not usable: {exc}", returncode=3
+        )
     finally:
         admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
