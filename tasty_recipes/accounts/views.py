@@ -99,14 +99,11 @@ def log_out():
 @redirect_if_user_is_authenticated
 def reset_password_new():
     """Show the forgot-password form; on POST, email a reset link if the account exists (same answer)."""
-    form = EmailForm()
-    if request.method == "POST":
-        user = service.get_user_by_email(request.form.get("email"))
-        if user is not None:
-            service.deliver_user_reset_password_instructions(user, reset_password_url)
-        flash(RESET_SENT, "info")
-        return redirect(url_for("accounts.home"))
-    return render_template("accounts/reset_password_new.html", form=form)
+    return _email_link_form(
+        "accounts/reset_password_new.html",
+        RESET_SENT,
+        lambda user: service.deliver_user_reset_password_instructions(user, reset_password_url),
+    )
 
 
 @bp.route("/users/reset_password/<token>", methods=["GET", "POST"])
@@ -204,14 +201,23 @@ def confirm_email(token: str):
 @bp.route("/users/confirm", methods=["GET", "POST"])
 def confirm_new():
     """Show the resend-confirmation form; on POST, email a new link if the account is unconfirmed."""
-    form = EmailForm()
+    return _email_link_form(
+        "accounts/confirmation_new.html",
+        CONFIRMATION_SENT,
+        lambda user: service.deliver_user_confirmation_instructions(user, confirmation_url),
+    )
+
+
+def _email_link_form(template: str, sent_message: str, deliver) -> str:
+    # Security: the same flash and redirect whether or not the email has an account,
+    # so the form does not tell who is registered.
     if request.method == "POST":
         user = service.get_user_by_email(request.form.get("email"))
         if user is not None:
-            service.deliver_user_confirmation_instructions(user, confirmation_url)
-        flash(CONFIRMATION_SENT, "info")
+            deliver(user)
+        flash(sent_message, "info")
         return redirect(url_for("accounts.home"))
-    return render_template("accounts/confirmation_new.html", form=form)
+    return render_template(template, form=EmailForm())
 
 
 @bp.get("/users/confirm/<token>")

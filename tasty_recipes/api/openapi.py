@@ -306,6 +306,24 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _token_answer(message: dict[str, Any]) -> dict[str, Any]:
+    """``{"data": {"email", "token"}, "message", "status": "ok"}``: a sign-in or a password change."""
+    text = {"type": "string"}
+    return {
+        "type": "object",
+        "required": ["data", "message", "status"],
+        "properties": {
+            "data": {
+                "type": "object",
+                "required": ["email", "token"],
+                "properties": {"email": text, "token": text},
+            },
+            "message": message,
+            "status": {"type": "string", "enum": ["ok"]},
+        },
+    }
+
+
 def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
     timestamp = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
@@ -379,32 +397,8 @@ def _schemas() -> dict[str, Any]:
             "required": ["current_password", "password"],
             "properties": {"current_password": text, "password": password, "password_confirmation": text},
         },
-        "SignIn": {
-            "type": "object",
-            "required": ["data", "message", "status"],
-            "properties": {
-                "data": {
-                    "type": "object",
-                    "required": ["email", "token"],
-                    "properties": {"email": text, "token": text},
-                },
-                "message": {"type": "string", "enum": ["Successful log in"]},
-                "status": {"type": "string", "enum": ["ok"]},
-            },
-        },
-        "TokenResponse": {
-            "type": "object",
-            "required": ["data", "message", "status"],
-            "properties": {
-                "data": {
-                    "type": "object",
-                    "required": ["email", "token"],
-                    "properties": {"email": text, "token": text},
-                },
-                "message": text,
-                "status": {"type": "string", "enum": ["ok"]},
-            },
-        },
+        "SignIn": _token_answer({"type": "string", "enum": ["Successful log in"]}),
+        "TokenResponse": _token_answer(text),
         "User": {
             "type": "object",
             "required": ["id", "email", "confirmed_at"],
