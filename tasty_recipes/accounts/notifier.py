@@ -16,7 +16,6 @@ from email.utils import getaddresses
 from flask import render_template
 from flask_mailman.message import sanitize_address
 
-from ..extensions import db
 from ..mail import outbox
 from ..mail.models import OutboxMessage
 
@@ -66,24 +65,3 @@ def enqueue_update_email_instructions(email: str, url: str) -> OutboxMessage:
 def send_enqueued(message: OutboxMessage) -> None:
     """After the commit that wrote ``message``: deliver it now if the backend is immediate."""
     outbox.deliver_if_immediate([message])
-
-
-def _deliver(message: OutboxMessage) -> OutboxMessage:
-    db.session.commit()
-    send_enqueued(message)
-    return message
-
-
-def deliver_confirmation_instructions(email: str, url: str) -> OutboxMessage:
-    """Queue, commit (the whole session) and, with an immediate backend, send now."""
-    return _deliver(enqueue_confirmation_instructions(email, url))
-
-
-def deliver_reset_password_instructions(email: str, url: str) -> OutboxMessage:
-    """Queue, commit (the whole session) and, with an immediate backend, send now."""
-    return _deliver(enqueue_reset_password_instructions(email, url))
-
-
-def deliver_update_email_instructions(email: str, url: str) -> OutboxMessage:
-    """Queue, commit (the whole session) and, with an immediate backend, send now."""
-    return _deliver(enqueue_update_email_instructions(email, url))

@@ -1,4 +1,4 @@
-"""Account emails: exact texts, and the console backend printing whole messages (SPEC §1, §3)."""
+"""Account emails: exact texts, and the console backend printing whole messages."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ from ..support.app import make_app
 RULE = "=" * 30
 
 
+def _send(enqueue, email: str, url: str) -> None:
+    """What the services do: queue the email with their commit, then send it at once."""
+    message = enqueue(email, url)
+    db.session.commit()
+    notifier.send_enqueued(message)
+
+
 @pytest.fixture()
 def console_app(app, database_url):
     """A second app on the same database whose mail goes to standard output."""
@@ -26,10 +33,10 @@ def console_app(app, database_url):
 
 
 @pytest.mark.parametrize(
-    ("deliver", "subject", "lines"),
+    ("enqueue", "subject", "lines"),
     [
         (
-            notifier.deliver_confirmation_instructions,
+            notifier.enqueue_confirmation_instructions,
             "Confirmation instructions",
             [
                 "You can confirm your account by visiting the URL below:",
@@ -37,7 +44,7 @@ def console_app(app, database_url):
             ],
         ),
         (
-            notifier.deliver_reset_password_instructions,
+            notifier.enqueue_reset_password_instructions,
             "Reset password instructions",
             [
                 "You can reset your password by visiting the URL below:",
@@ -45,7 +52,7 @@ def console_app(app, database_url):
             ],
         ),
         (
-            notifier.deliver_update_email_instructions,
+            notifier.enqueue_update_email_instructions,
             "Update email instructions",
             [
                 "You can change your email by visiting the URL below:",
@@ -54,9 +61,9 @@ def console_app(app, database_url):
         ),
     ],
 )
-def test_email_bodies_match_phx_gen_auth(app, outbox, deliver, subject, lines):
+def test_email_bodies_match_phx_gen_auth(app, outbox, enqueue, subject, lines):
     url = "http://localhost/users/x/TOKEN"
-    deliver("someone@example.com", url)
+    _send(enqueue, "someone@example.com", url)
     [message] = outbox
     assert message.subject == subject
     assert message.to == ["someone@example.com"]
@@ -67,7 +74,7 @@ def test_email_bodies_match_phx_gen_auth(app, outbox, deliver, subject, lines):
 def test_console_backend_prints_the_whole_message(console_app, capsys):
     url = "http://localhost/users/reset_password/" + "A" * 43
     with console_app.app_context():
-        notifier.deliver_reset_password_instructions("someone@example.com", url)
+        _send(notifier.enqueue_reset_password_instructions, "someone@example.com", url)
     out = capsys.readouterr().out
     assert re.search(r"^Subject: Reset password instructions$", out, re.M)
     assert re.search(r"^To: someone@example\.com$", out, re.M)
@@ -83,7 +90,7 @@ def test_console_backend_prints_a_long_url_unbroken(console_app, capsys):
     email = "a" * 148 + "@example.com"
     url = "http://localhost/users/confirm/" + "B-_" * 30
     with console_app.app_context():
-        notifier.deliver_confirmation_instructions(email, url)
+        _send(notifier.enqueue_confirmation_instructions, email, url)
     out = capsys.readouterr().out
     assert re.search(rf"^{re.escape(url)}$", out, re.M)
     assert f"Hi {email}," in out

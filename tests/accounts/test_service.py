@@ -1,4 +1,4 @@
-"""The accounts context (phx.gen.auth's accounts_test.exs, adapted to SPEC.md)."""
+"""The accounts context (phx.gen.auth's accounts_test.exs, adapted to this app)."""
 
 from __future__ import annotations
 
@@ -340,7 +340,7 @@ def test_generate_user_session_token_generates_a_token(user):
     [row] = committed_tokens(user.id)
     assert row["context"] == "session"
     assert row["sent_to"] is None
-    # Stored as SHA-256, never raw (SPEC §2: a database copy hands out no sessions).
+    # Stored as SHA-256, never raw (a database copy hands out no sessions).
     assert row["token"] == hashlib.sha256(tokens.decode(token)).digest()
     assert row["token"] != tokens.decode(token)
 

@@ -1,4 +1,4 @@
-"""Bearer tokens (SPEC §5): claims, Guardian's 401 bodies, revocation, one SQL statement."""
+"""Bearer tokens: claims, Guardian's 401 bodies, revocation, one SQL statement."""
 
 from __future__ import annotations
 

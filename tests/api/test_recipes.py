@@ -1,4 +1,4 @@
-"""The /api/recipes resource (SPEC §5) and its input, ownership and lost-update rules (SPEC §7)."""
+"""The /api/recipes resource and its input, ownership and lost-update rules."""
 
 from __future__ import annotations
 

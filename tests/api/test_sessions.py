@@ -1,4 +1,4 @@
-"""POST /api/sign_in, /api/sign_up, /api/sign_out, GET /api/me, PUT /api/me/password (SPEC §5)."""
+"""POST /api/sign_in, /api/sign_up, /api/sign_out, GET /api/me, PUT /api/me/password."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from tasty_recipes.extensions import db
 
 from ..support.cli import assert_success
 
-# context -> validity, as SPEC §3 and the JWT lifetime (7 days) set them
+# context -> validity, as and the JWT lifetime (7 days) set them
 VALIDITY = {
     tokens.SESSION: timedelta(days=60),
     tokens.CONFIRM: timedelta(days=7),

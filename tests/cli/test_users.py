@@ -1,4 +1,4 @@
-"""flask users create|list|confirm|promote|demote|set-password|delete (SPEC §6)."""
+"""flask users create|list|confirm|promote|demote|set-password|delete."""
 
 from __future__ import annotations
 

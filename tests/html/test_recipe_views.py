@@ -1,4 +1,4 @@
-"""The recipe pages (SPEC §4 and the HTML lost-update rule of §7), without JavaScript."""
+"""The recipe pages, without JavaScript."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §7 headers and cookie flags."""
+"""headers and cookie flags."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""SPEC §7 races, on PostgreSQL through a multi-threaded gunicorn: one winner, no 500."""
+"""races, on PostgreSQL through a multi-threaded gunicorn: one winner, no 500."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

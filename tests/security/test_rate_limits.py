@@ -1,4 +1,4 @@
-"""SPEC §7 rate limits: failed log-ins per account and per address; email-sending POSTs per address."""
+"""rate limits: failed log-ins per account and per address; email-sending POSTs per address."""
 
 import pytest
 
