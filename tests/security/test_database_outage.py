@@ -1,4 +1,4 @@
-"""database outage: fast 503s while PostgreSQL is down, recovery on the very next request.
+"""Database outage: fast 503s while PostgreSQL is down, recovery on the very next request.
 
 A private PostgreSQL cluster is started, the app is served against it by gunicorn, then
 the cluster is stopped and started again under the running app.

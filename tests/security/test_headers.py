@@ -1,4 +1,4 @@
-"""headers and cookie flags."""
+"""Security headers on every response, and the cookie flags of each profile."""
 
 import pytest
 

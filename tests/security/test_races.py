@@ -1,4 +1,4 @@
-"""races, on PostgreSQL through a multi-threaded gunicorn: one winner, no 500."""
+"""Races, on PostgreSQL through a multi-threaded gunicorn: one winner, no 500."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,4 @@
-"""rate limits: failed log-ins per account and per address; email-sending POSTs per address."""
+"""Rate limits: failed log-ins per account and per address; email-sending POSTs per address."""
 
 import pytest
 
