@@ -21,6 +21,7 @@ SESSION_DAYS = 60
 CONFIRM_LINK_DAYS = 7
 RESET_LINK_DAYS = 1
 CHANGE_EMAIL_LINK_DAYS = 7
+MAGIC_LINK_MINUTES = 15  # log in with an emailed link (phx.gen.auth 1.8)
 MAIL_BACKENDS = {"console": "console", "smtp": "smtp", "memory": "locmem"}
 
 # Clearly marked test-only default: never used outside TASTY_ENV=testing.
@@ -242,6 +243,7 @@ def load_config(env: str, instance_path: str) -> dict[str, Any]:
         "CONFIRM_VALIDITY_DAYS": CONFIRM_LINK_DAYS,
         "RESET_PASSWORD_VALIDITY_DAYS": RESET_LINK_DAYS,
         "CHANGE_EMAIL_VALIDITY_DAYS": CHANGE_EMAIL_LINK_DAYS,
+        "MAGIC_LINK_VALIDITY_MINUTES": _env_positive_int("MAGIC_LINK_VALIDITY_MINUTES", MAGIC_LINK_MINUTES),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -62,6 +62,11 @@ def enqueue_update_email_instructions(email: str, url: str) -> OutboxMessage:
     return _enqueue(email, "Update email instructions", "update_email_instructions", email=email, url=url)
 
 
+def enqueue_login_instructions(email: str, url: str) -> OutboxMessage:
+    """Queue the magic link that logs the user in on db.session; the caller commits."""
+    return _enqueue(email, "Log in instructions", "login_instructions", email=email, url=url)
+
+
 def send_enqueued(message: OutboxMessage) -> None:
     """After the commit that wrote ``message``: deliver it now if the backend is immediate."""
     outbox.deliver_if_immediate([message])

@@ -113,7 +113,7 @@ def confirm_user(token: str) -> User | None:
     return user
 
 
-def _verified(token: str, context: str) -> tuple[User, UserToken] | None:
+def _verified(token: Any, context: str) -> tuple[User, UserToken] | None:
     query = tokens.verify_query(token, context)
     if query is None:
         return None
@@ -164,6 +164,49 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
     if not _consume(row):
         return None
     changesets.put_password_and_revoke_all(user, password)
+    db.session.commit()
+    return user
+
+
+# --- log in with an emailed link (magic link, phx.gen.auth 1.8) -----------------------
+
+
+def deliver_login_instructions(user: User, make_url: MakeUrl) -> None:
+    """Email a link that logs ``user`` in (valid ``MAGIC_LINK_VALIDITY_MINUTES``, once).
+
+    The token is sent to the user's current email and dies when it changes.
+    """
+    encoded, row = tokens.build_token(user, tokens.LOGIN, sent_to=user.email)
+    db.session.add(row)
+    message = notifier.enqueue_login_instructions(user.email, make_url(encoded))
+    db.session.commit()
+    notifier.send_enqueued(message)
+
+
+def get_user_by_magic_link_token(token: Any) -> User | None:
+    """The user of a live magic-link token, or None. Viewing does not use the token up."""
+    found = _verified(token, tokens.LOGIN)
+    return found[0] if found else None
+
+
+def login_user_by_magic_link(token: Any) -> User | None:
+    """Use up a magic-link token; its user, or None when invalid, expired or already used.
+
+    The caller starts the session. Following the link proves the address, so an
+    unconfirmed user is confirmed; then every other token of that user (sessions,
+    API tokens, email links) is deleted in the same transaction, as phx.gen.auth
+    does, so whoever registered the address before its owner confirmed it is
+    logged out. Used twice at once, the token logs in once (delete-by-token).
+    """
+    found = _verified(token, tokens.LOGIN)
+    if found is None:
+        return None
+    user, row = found
+    if not _consume(row):
+        return None
+    if not user.is_confirmed:
+        user.confirmed_at = utcnow()
+        db.session.execute(tokens.by_user_and_contexts(user.id))
     db.session.commit()
     return user
 

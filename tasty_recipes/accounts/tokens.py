@@ -26,14 +26,19 @@ SESSION = "session"
 CONFIRM = "confirm"
 RESET = "reset_password"  # the context of reset-password links
 CHANGE_EMAIL_PREFIX = "change:"
+LOGIN = "login"  # the context of magic links (log in with an emailed link)
 API = "api"  # rows of the JSON API's JWTs (accounts.api_tokens)
 _ENCODED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, URL-safe base64, no padding
 
+# context -> (setting, unit of the setting)
 _VALIDITY_SETTING = {
-    SESSION: "SESSION_VALIDITY_DAYS",
-    CONFIRM: "CONFIRM_VALIDITY_DAYS",
-    RESET: "RESET_PASSWORD_VALIDITY_DAYS",
+    SESSION: ("SESSION_VALIDITY_DAYS", "days"),
+    CONFIRM: ("CONFIRM_VALIDITY_DAYS", "days"),
+    RESET: ("RESET_PASSWORD_VALIDITY_DAYS", "days"),
+    LOGIN: ("MAGIC_LINK_VALIDITY_MINUTES", "minutes"),
 }
+# Email links: each dies when the user's email is no longer the one it was sent to.
+_SENT_TO_CURRENT_EMAIL = (CONFIRM, RESET, LOGIN)
 
 
 def encode(raw: bytes) -> str:
@@ -70,12 +75,12 @@ def build_token(user: User, context: str, sent_to: str | None = None) -> tuple[s
 
 
 def validity(context: str) -> timedelta:
-    """How long a token of ``context`` lives (the ``*_VALIDITY_DAYS`` settings; not for API tokens)."""
+    """How long a token of ``context`` lives (the ``*_VALIDITY_*`` settings; not for API tokens)."""
     if context.startswith(CHANGE_EMAIL_PREFIX):
-        setting = "CHANGE_EMAIL_VALIDITY_DAYS"
+        setting, unit = "CHANGE_EMAIL_VALIDITY_DAYS", "days"
     else:
-        setting = _VALIDITY_SETTING[context]
-    return timedelta(days=current_app.config[setting])
+        setting, unit = _VALIDITY_SETTING[context]
+    return timedelta(**{unit: current_app.config[setting]})
 
 
 def valid_since(context: str) -> datetime:
@@ -86,8 +91,8 @@ def valid_since(context: str) -> datetime:
 def verify_query(encoded: str, context: str) -> Select | None:
     """Query for (user, token row) of a live token, or None when the token is malformed.
 
-    Email tokens (confirm, reset) also require ``sent_to`` to equal the user's
-    current email, so changing the email kills them.
+    Email tokens (confirm, reset, magic-link log-in) also require ``sent_to`` to
+    equal the user's current email, so changing the email kills them.
     """
     raw = decode(encoded)
     if raw is None:
@@ -98,7 +103,7 @@ def verify_query(encoded: str, context: str) -> Select | None:
         .where(UserToken.token == digest(raw), UserToken.context == context)
         .where(UserToken.inserted_at > valid_since(context))
     )
-    if context in (CONFIRM, RESET):
+    if context in _SENT_TO_CURRENT_EMAIL:
         query = query.where(UserToken.sent_to == User.email)
     return query
 
@@ -123,7 +128,7 @@ def expired() -> Delete:
     """The DELETE of every token past its validity, of every user (unknown contexts are kept)."""
     stale = [
         and_(UserToken.context == context, UserToken.inserted_at <= valid_since(context))
-        for context in (SESSION, CONFIRM, RESET)
+        for context in _VALIDITY_SETTING
     ]
     stale.append(
         and_(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import ratelimits
 from ..exceptions import ValidationError
-from ..web.links import change_email_url, confirmation_url, reset_password_url
+from ..web.links import change_email_url, confirmation_url, magic_link_url, reset_password_url
 from ..web.params import credentials_from_request
 from ..web.requests import current_actor
 from . import service
@@ -26,6 +26,8 @@ from .session import log_in_user, log_out_user
 bp = Blueprint("accounts", __name__)
 
 RESET_SENT = "If your email is in our system, you will receive instructions to reset your password shortly."
+MAGIC_LINK_SENT = "If your email is in our system, you will receive instructions for logging in shortly."
+MAGIC_LINK_INVALID = "Magic link is invalid or it has expired."
 CONFIRMATION_SENT = (
     "If your email is in our system and it has not been confirmed yet, "
     "you will receive an email with instructions shortly."
@@ -84,7 +86,44 @@ def log_in():
             return redirect(log_in_user(user, remember=remember))
         # Same message for an unknown email: no account enumeration.
         error = "Invalid email or password"
-    return render_template("accounts/log_in.html", form=form, error_message=error)
+    return render_template("accounts/log_in.html", form=form, link_form=EmailForm(), error_message=error)
+
+
+@bp.post("/users/log_in/link")
+def log_in_link():
+    """Email a magic link that logs in, if the account exists (the same answer either way)."""
+
+    def deliver(user):
+        service.deliver_login_instructions(user, magic_link_url)
+
+    return _send_email_link(MAGIC_LINK_SENT, deliver, "accounts.log_in")
+
+
+@bp.get("/users/log_in/<token>")
+def magic_link_edit(token: str):
+    """Show whom a magic link logs in and its button; the GET itself uses nothing (mail scanners)."""
+    user = service.get_user_by_magic_link_token(token)
+    if user is None:
+        return _invalid_magic_link()
+    return render_template("accounts/magic_link.html", token=token, email=user.email, form=LogInForm())
+
+
+@bp.post("/users/log_in/<token>")
+def magic_link_update(token: str):
+    """Use up a magic link and log its user in with a fresh session (a logged-in browser switches to them)."""
+    user = service.login_user_by_magic_link(token)
+    if user is None:
+        return _invalid_magic_link()
+    if current_user.is_authenticated:
+        log_out_user(current_user.session_token)  # this browser's previous session ends
+    target = log_in_user(user, remember=request.form.get("remember_me") == "true")
+    flash("Welcome back!", "info")
+    return redirect(target)
+
+
+def _invalid_magic_link():
+    flash(MAGIC_LINK_INVALID, "error")
+    return redirect(url_for("accounts.log_in"))
 
 
 @bp.post("/users/log_out")
@@ -209,15 +248,19 @@ def confirm_new():
 
 
 def _email_link_form(template: str, sent_message: str, deliver) -> str:
+    if request.method == "POST":
+        return _send_email_link(sent_message, deliver, "accounts.home")
+    return render_template(template, form=EmailForm())
+
+
+def _send_email_link(sent_message: str, deliver, then: str):
     # Security: the same flash and redirect whether or not the email has an account,
     # so the form does not tell who is registered.
-    if request.method == "POST":
-        user = service.get_user_by_email(request.form.get("email"))
-        if user is not None:
-            deliver(user)
-        flash(sent_message, "info")
-        return redirect(url_for("accounts.home"))
-    return render_template(template, form=EmailForm())
+    user = service.get_user_by_email(request.form.get("email"))
+    if user is not None:
+        deliver(user)
+    flash(sent_message, "info")
+    return redirect(url_for(then))
 
 
 @bp.get("/users/confirm/<token>")

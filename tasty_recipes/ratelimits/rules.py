@@ -39,6 +39,7 @@ class Purpose:
 POST_PURPOSES = (
     Purpose("sign-up", frozenset({"accounts.register", "api.sign_up"}), SENSITIVE_POST_PER_ADDRESS),
     Purpose("reset-password", frozenset({"accounts.reset_password_new"}), SENSITIVE_POST_PER_ADDRESS),
+    Purpose("magic-link", frozenset({"accounts.log_in_link"}), SENSITIVE_POST_PER_ADDRESS),
     Purpose("resend-confirmation", frozenset({"accounts.confirm_new"}), SENSITIVE_POST_PER_ADDRESS),
     # Settings posts two forms; only the email change sends mail (to any address typed).
     Purpose(

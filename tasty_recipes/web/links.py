@@ -23,3 +23,8 @@ def reset_password_url(token: str) -> str:
 def change_email_url(token: str) -> str:
     """The link that applies a pending email change."""
     return url_for("accounts.confirm_email", token=token, _external=True)
+
+
+def magic_link_url(token: str) -> str:
+    """The link that opens the page logging its user in (magic link)."""
+    return url_for("accounts.magic_link_edit", token=token, _external=True)

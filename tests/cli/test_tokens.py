@@ -62,6 +62,15 @@ def test_purge_counts_expired_tokens_of_every_user_and_context(cli, user_fixture
     assert accounts.get_user_by_session_token(live_session) is not None
 
 
+def test_purge_deletes_magic_links_after_fifteen_minutes(cli, user):
+    _token_aged(user, tokens.LOGIN, timedelta(minutes=16))
+    _token_aged(user, tokens.LOGIN, timedelta(minutes=14))
+    result = cli("tokens", "purge")
+    assert_success(result)
+    assert result.stdout == "Deleted 1 expired token(s).\n"
+    assert _contexts_left() == [tokens.LOGIN]
+
+
 def test_purge_keeps_tokens_of_an_unknown_context(cli, user):
     _token_aged(user, "something-new", timedelta(days=400))
     assert_success(cli("tokens", "purge"))

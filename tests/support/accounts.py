@@ -46,3 +46,8 @@ def change_email_token(user, new_email: str, password: str) -> str:
     return extract_user_token(
         lambda make_url: accounts.request_email_change(user, password, new_email, make_url)
     )
+
+
+def magic_link_token(user) -> str:
+    """Email ``user`` a magic link that logs in; its token."""
+    return extract_user_token(lambda make_url: accounts.deliver_login_instructions(user, make_url))
