@@ -6,14 +6,10 @@ runs on PostgreSQL (TEST_DATABASE_URL).
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from tasty_recipes.accounts import service as accounts
 from tasty_recipes.api.auth import issue_token
@@ -21,40 +17,9 @@ from tasty_recipes.extensions import db
 from tasty_recipes.recipes import service as recipes
 
 from ..support.accounts import VALID_PASSWORD
-from ..support.app import make_app
 
 BEFORE, AFTER = "0002_mail_outbox", "0003_idempotency_keys"
 TABLE = "idempotency_keys"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request, database_url, tmp_path):
-    """An empty database of each kind, dropped afterwards."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "migration.sqlite3")
-        return
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL migrations are checked with TEST_DATABASE_URL")
-    url = make_url(database_url)
-    name = f"{url.database}_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture()
-def fresh_app(fresh_database_url):
-    app = make_app(fresh_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _version() -> str:
