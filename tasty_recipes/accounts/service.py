@@ -87,11 +87,7 @@ def deliver_user_confirmation_instructions(user: User, make_url: MakeUrl) -> boo
     """Email a confirmation link; False (and nothing sent) if already confirmed."""
     if user.is_confirmed:
         return False
-    encoded, row = tokens.build_token(user, tokens.CONFIRM, sent_to=user.email)
-    db.session.add(row)
-    message = notifier.enqueue_confirmation_instructions(user.email, make_url(encoded))
-    db.session.commit()
-    notifier.send_enqueued(message)
+    _email_link(user, tokens.CONFIRM, user.email, notifier.enqueue_confirmation_instructions, make_url)
     return True
 
 
@@ -135,11 +131,7 @@ def _consume(row: UserToken) -> bool:
 
 def deliver_user_reset_password_instructions(user: User, make_url: MakeUrl) -> None:
     """Email a reset-password link (valid one day), confirmed or not."""
-    encoded, row = tokens.build_token(user, tokens.RESET, sent_to=user.email)
-    db.session.add(row)
-    message = notifier.enqueue_reset_password_instructions(user.email, make_url(encoded))
-    db.session.commit()
-    notifier.send_enqueued(message)
+    _email_link(user, tokens.RESET, user.email, notifier.enqueue_reset_password_instructions, make_url)
 
 
 def get_user_by_reset_password_token(token: str) -> User | None:
@@ -176,11 +168,7 @@ def deliver_login_instructions(user: User, make_url: MakeUrl) -> None:
 
     The token is sent to the user's current email and dies when it changes.
     """
-    encoded, row = tokens.build_token(user, tokens.LOGIN, sent_to=user.email)
-    db.session.add(row)
-    message = notifier.enqueue_login_instructions(user.email, make_url(encoded))
-    db.session.commit()
-    notifier.send_enqueued(message)
+    _email_link(user, tokens.LOGIN, user.email, notifier.enqueue_login_instructions, make_url)
 
 
 def get_user_by_magic_link_token(token: Any) -> User | None:
@@ -226,11 +214,8 @@ def request_email_change(user: User, current_password: Any, new_email: Any, make
         errors.add("email", "did not change")
     changesets.validate_current_password(errors, user, current_password)
     errors.raise_if_any()
-    encoded, row = tokens.build_token(user, tokens.CHANGE_EMAIL_PREFIX + user.email, sent_to=email)
-    db.session.add(row)
-    message = notifier.enqueue_update_email_instructions(email, make_url(encoded))
-    db.session.commit()
-    notifier.send_enqueued(message)
+    context = tokens.CHANGE_EMAIL_PREFIX + user.email
+    _email_link(user, context, email, notifier.enqueue_update_email_instructions, make_url)
     return email
 
 
@@ -279,6 +264,19 @@ def update_user_password(
         api_tokens.add_api_token(user, new_api_token_id)
     db.session.commit()
     return user
+
+
+def _email_link(user: User, context: str, to: str, enqueue, make_url: MakeUrl) -> None:
+    """Store a new ``context`` token for ``user`` and queue its link to ``to``, in one commit.
+
+    Neither is saved without the other, and no request waits on the mail server
+    (an immediate backend, in development and tests, sends right after the commit).
+    """
+    encoded, row = tokens.build_token(user, context, sent_to=to)
+    db.session.add(row)
+    message = enqueue(to, make_url(encoded))
+    db.session.commit()
+    notifier.send_enqueued(message)
 
 
 # --- browser sessions --------------------------------------------------------------
