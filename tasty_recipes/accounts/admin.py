@@ -14,7 +14,7 @@ from ..db import utcnow
 from ..exceptions import NotFound
 from ..extensions import db
 from ..validation import Errors
-from . import changesets, service, tokens
+from . import changesets, notifier, service, tokens
 from .models import User, UserToken
 from .passwords import hash_password
 
@@ -76,13 +76,16 @@ def set_user_password(user: User, password: Any) -> User:
     """Set a password chosen by an administrator and delete every token of the user.
 
     Validated like the web (ValidationError). Security: every browser session,
-    email link and API token of the user ends, in the same transaction.
+    email link and API token of the user ends, and a security notice is queued
+    to the user, in the same transaction.
     """
     errors = Errors()
     password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
     changesets.put_password_and_revoke_all(user, password)
+    notice = notifier.enqueue_password_changed_notice(user.email)
     db.session.commit()
+    notifier.send_enqueued(notice)
     return user
 
 

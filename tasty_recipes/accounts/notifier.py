@@ -67,6 +67,29 @@ def enqueue_login_instructions(email: str, url: str) -> OutboxMessage:
     return _enqueue(email, "Log in instructions", "login_instructions", email=email, url=url)
 
 
+SECURITY_NOTICE = "Security notice"
+
+
+def enqueue_password_changed_notice(email: str) -> OutboxMessage:
+    """Queue the notice that the password changed (no link) on db.session; the caller commits."""
+    return _enqueue(email, SECURITY_NOTICE, "security_notice_password_changed", email=email)
+
+
+def enqueue_email_changed_notice(old_email: str, new_email: str) -> OutboxMessage:
+    """Queue the notice of an email change, to the OLD address, on db.session; the caller commits."""
+    return _enqueue(
+        old_email, SECURITY_NOTICE, "security_notice_email_changed", email=old_email, new_email=new_email
+    )
+
+
+def enqueue_account_deleted_notice(email: str) -> OutboxMessage:
+    """Queue the notice that the account was deleted on db.session; the caller commits.
+
+    The outbox has no foreign key to users, so the row outlives the account.
+    """
+    return _enqueue(email, SECURITY_NOTICE, "security_notice_account_deleted", email=email)
+
+
 def send_enqueued(message: OutboxMessage) -> None:
     """After the commit that wrote ``message``: deliver it now if the backend is immediate."""
     outbox.deliver_if_immediate([message])

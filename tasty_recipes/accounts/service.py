@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import EMAIL_MAX_LENGTH, utcnow
@@ -156,7 +156,9 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
     if not _consume(row):
         return None
     changesets.put_password_and_revoke_all(user, password)
+    notice = notifier.enqueue_password_changed_notice(user.email)
     db.session.commit()
+    notifier.send_enqueued(notice)
     return user
 
 
@@ -220,7 +222,10 @@ def request_email_change(user: User, current_password: Any, new_email: Any, make
 
 
 def update_user_email(user: User, token: str) -> bool:
-    """Apply a pending email change for this user; False when the link is invalid."""
+    """Apply a pending email change for this user; False when the link is invalid.
+
+    A security notice goes to the old address in the same transaction.
+    """
     context = tokens.CHANGE_EMAIL_PREFIX + user.email
     found = _verified(token, context)
     if found is None or found[0].id != user.id:
@@ -228,15 +233,18 @@ def update_user_email(user: User, token: str) -> bool:
     _, row = found
     if not _consume(row):
         return False
+    old_email = user.email
     user.email = row.sent_to
     user.confirmed_at = utcnow()
     try:
         # The delete autoflushes the new email, so it too may hit the unique index.
         db.session.execute(tokens.by_user_and_contexts(user.id, [context]))
+        notice = notifier.enqueue_email_changed_notice(old_email, row.sent_to)
         db.session.commit()
-    except IntegrityError:  # the address was taken meanwhile
+    except IntegrityError:  # the address was taken meanwhile: no change, no notice
         db.session.rollback()
         return False
+    notifier.send_enqueued(notice)
     return True
 
 
@@ -262,8 +270,30 @@ def update_user_password(
     changesets.put_password_and_revoke_all(user, password)
     if new_api_token_id is not None:
         api_tokens.add_api_token(user, new_api_token_id)
+    notice = notifier.enqueue_password_changed_notice(user.email)
     db.session.commit()
+    notifier.send_enqueued(notice)
     return user
+
+
+def delete_account(user: User, password: Any) -> None:
+    """Delete the account, its recipes and every token, after checking its password.
+
+    Raises ValidationError ``password: is not valid`` (nothing deleted). One
+    transaction: every token row, the user (recipes and idempotency keys go
+    through ON DELETE CASCADE) and the security notice to its address, which
+    the outbox keeps (it has no foreign key to users).
+    """
+    errors = Errors()
+    if not verify_password(password, user.hashed_password):
+        errors.add("password", "is not valid")
+    errors.raise_if_any()
+    notice = notifier.enqueue_account_deleted_notice(user.email)
+    user_id = user.id
+    db.session.execute(tokens.by_user_and_contexts(user_id))
+    db.session.execute(delete(User).where(User.id == user_id))
+    db.session.commit()
+    notifier.send_enqueued(notice)
 
 
 def _email_link(user: User, context: str, to: str, enqueue, make_url: MakeUrl) -> None:

@@ -239,7 +239,12 @@ def _paths() -> dict[str, Any]:
                         )
                     }
                 ),
-            )
+            ),
+            "delete": _operation(
+                "Delete the account, its recipes and every token (password required)",
+                _responses({"204": NO_CONTENT, "422": VALIDATION}, "400", "413", "429"),
+                requestBody=_body(_ref("AccountDeletion")),
+            ),
         },
         "/api/me/password": {
             "put": _operation(
@@ -396,6 +401,11 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["current_password", "password"],
             "properties": {"current_password": text, "password": password, "password_confirmation": text},
+        },
+        "AccountDeletion": {
+            "type": "object",
+            "required": ["password"],
+            "properties": {"password": text},
         },
         "SignIn": _token_answer({"type": "string", "enum": ["Successful log in"]}),
         "TokenResponse": _token_answer(text),

@@ -74,6 +74,20 @@ def me():
     return jsonify(data=me_json(current_user))
 
 
+@bp.delete("/me")
+@jwt_required()
+def delete_me():
+    """Delete the caller's account, recipes and every token after checking ``password``; 204.
+
+    A wrong or missing password is a 422 and counts as a failed log-in.
+    """
+    params = unwrap(read_body(), "user")
+    user = accounts.get_user(current_user.id)
+    with ratelimits.current_password_check(user, field="password"):
+        accounts.delete_account(user, params.get("password"))
+    return no_content()
+
+
 @bp.put("/me/password")
 @jwt_required()
 def update_password():

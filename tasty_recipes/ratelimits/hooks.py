@@ -67,11 +67,12 @@ def after_request(response: Response) -> Response:
 
 
 @contextmanager
-def current_password_check(user) -> Iterator[None]:
+def current_password_check(user, field: str = "current_password") -> Iterator[None]:
     """Count a wrong current password of ``user`` as a failed log-in.
 
     Wraps a service call that checks the current password (a ValidationError
-    with ``current_password: ["is not valid"]`` when wrong). Once the failed
+    with ``<field>: ["is not valid"]`` when wrong; ``field`` is
+    ``current_password`` but for ``DELETE /api/me``, whose field is ``password``). Once the failed
     log-ins of the account or the address are exhausted, the check is refused
     with 429 before it runs, whatever the password: a stolen session or token
     cannot be used to guess it.
@@ -85,7 +86,7 @@ def current_password_check(user) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        wrong = NOT_VALID in exc.fields.get("current_password", ())
+        wrong = NOT_VALID in exc.fields.get(field, ())
         raise
     finally:
         if not wrong:
