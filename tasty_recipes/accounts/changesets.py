@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import EMAIL_MAX_LENGTH
@@ -93,3 +93,14 @@ def put_password_and_revoke_all(user: User, password: str) -> None:
 
 def _user_by_normalised_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+def delete_user_rows(user: User) -> int:
+    """Delete the user's tokens and the user (not committed); returns how many tokens went.
+
+    Tokens are deleted explicitly so the count is exact; recipes, idempotency keys
+    and other rows go with the user through their foreign keys' ON DELETE CASCADE.
+    """
+    tokens_deleted = db.session.execute(tokens.by_user_and_contexts(user.id)).rowcount
+    db.session.execute(delete(User).where(User.id == user.id))
+    return tokens_deleted

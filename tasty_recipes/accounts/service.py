@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import EMAIL_MAX_LENGTH, utcnow
@@ -289,9 +289,7 @@ def delete_account(user: User, password: Any) -> None:
         errors.add("password", "is not valid")
     errors.raise_if_any()
     notice = notifier.enqueue_account_deleted_notice(user.email)
-    user_id = user.id
-    db.session.execute(tokens.by_user_and_contexts(user_id))
-    db.session.execute(delete(User).where(User.id == user_id))
+    changesets.delete_user_rows(user)
     db.session.commit()
     notifier.send_enqueued(notice)
 

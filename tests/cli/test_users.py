@@ -257,3 +257,11 @@ def test_delete_answered_no_deletes_nothing(cli, user_fixture, answer):
     assert reload_user(user.email) is not None
     assert accounts_admin.count_user_tokens(user) == 3
     assert recipes.count_recipes_owned_by(user.id) == 2
+
+
+def test_delete_emails_a_security_notice_to_the_deleted_address(cli, user_fixture, outbox):
+    user = _user_with_data(user_fixture)
+    assert_success(cli("users", "delete", user.email, "--yes"))
+    [notice] = [message for message in outbox if message.subject == "Security notice"]
+    assert notice.to == [user.email]
+    assert "Your account and its recipes have been deleted." in notice.body
