@@ -82,11 +82,7 @@ def set_user_password(user: User, password: Any) -> User:
     errors = Errors()
     password = changesets.password_changeset(errors, password)
     errors.raise_if_any()
-    changesets.put_password_and_revoke_all(user, password)
-    notice = notifier.enqueue_password_changed_notice(user.email)
-    db.session.commit()
-    notifier.send_enqueued(notice)
-    return user
+    return service.commit_new_password(user, password)
 
 
 def count_user_tokens(user: User) -> int:

@@ -155,11 +155,7 @@ def reset_user_password(token: str, password: Any, password_confirmation: Any = 
     errors.raise_if_any()
     if not _consume(row):
         return None
-    changesets.put_password_and_revoke_all(user, password)
-    notice = notifier.enqueue_password_changed_notice(user.email)
-    db.session.commit()
-    notifier.send_enqueued(notice)
-    return user
+    return commit_new_password(user, password)
 
 
 # --- log in with an emailed link (magic link, phx.gen.auth 1.8) -----------------------
@@ -267,6 +263,17 @@ def update_user_password(
     password = changesets.password_changeset(errors, password, password_confirmation)
     changesets.validate_current_password(errors, user, current_password)
     errors.raise_if_any()
+    return commit_new_password(user, password, new_api_token_id)
+
+
+def commit_new_password(user: User, password: str, new_api_token_id: str | None = None) -> User:
+    """Set a validated password, end every token, queue the notice: one commit.
+
+    Security: every browser session, email link and API token of the user ends
+    with the old password; with ``new_api_token_id`` the one token its caller
+    gets next is recorded in the same transaction. The notice says so to the
+    account's address.
+    """
     changesets.put_password_and_revoke_all(user, password)
     if new_api_token_id is not None:
         api_tokens.add_api_token(user, new_api_token_id)
